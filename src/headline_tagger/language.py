@@ -1,0 +1,465 @@
+"""Language detection for short texts (headlines) from a shipped word/character table.
+
+How it scores (a naive-Bayes style sum, in the spirit of langid.py and lingua, kept small):
+
+* Text is NFC-normalised, lower-cased and split into runs of letters; digits, punctuation,
+  emoji and symbols are ignored, so a text without letters is ``"und"`` with score 0.0.
+* Each known word adds, per language, its Zipf frequency in that language (from wordfreq),
+  or 0.5 when the language does not list it.  English and French get a small per-word prior
+  bonus (this library reads mostly English and French news).
+* A word the table does not know is scored by a character 1-4-gram model per language
+  (mean log-probability, relative to the best language), so names and rare words still count.
+* Every word also carries a script penalty for languages that do not use its script
+  (a Cyrillic word cannot be English; a Thai word can only be Thai).
+* The best language wins; ties go to the fixed table order (en, fr, then alphabetical).
+  All scores are integers (units of 0.05 Zipf), so answers do not depend on summation order,
+  threads, processes or PYTHONHASHSEED.  The reported score is the posterior of the winner
+  under a per-word-averaged softmax: near 1 for clear text, lower for mixed or ambiguous text.
+
+The table is built by ``tools/build_language_model.py``; only numpy is needed at run time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import json
+import math
+import re
+import struct
+import threading
+import unicodedata
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from headline_tagger.errors import ModelIntegrityError
+
+__all__ = ["UND", "LanguageDetector", "LanguageModel", "default_detector", "detect_language",
+           "load_language_model", "tokenize"]
+
+UND: str = "und"
+
+MODEL_JSON = "language_model.json"
+MODEL_NPZ = "language_model.npz"
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+_TOKEN_OR_SEP = re.compile(r"[^\W\d_]+|\x00")
+_SEP = "\x00"
+_SEP_ID = -2
+_OOV_ID = -1
+_CACHE_LIMIT = 50_000
+_CHUNK = 16_384
+_PACKED_MAX_WORDS = 200  # 16-bit lanes hold 200 words of at most 327 units each
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into lower-case letter runs (NFC); the same rule built the shipped table."""
+    return _TOKEN.findall(unicodedata.normalize("NFC", text).lower())
+
+
+def _char_ngrams(token: str, orders: Sequence[int]) -> list[str]:
+    """Character n-grams of ``^token$`` (boundary markers are never letters, so never tokens)."""
+    padded = "^" + token + "$"
+    size = len(padded)
+    return [padded[i:i + n] for n in orders for i in range(size - n + 1) if n > 1 or 0 < i < size - 1]
+
+
+class LanguageModel:
+    """The loaded, verified table: word index, per-word entries, char n-grams, script rules.
+
+    Every word adds a non-negative integer to each language's score (units of 0.05 Zipf):
+    its frequency there above the "unknown" level, a script allowance for languages that
+    write its script, and the English/French prior.  Words the table lacks get a
+    character-model score instead.  The single-text path packs the per-language integers
+    into one Python int (16-bit lanes) so a word costs one addition.
+    """
+
+    def __init__(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Build the lookup structures once from the parsed JSON and the npz arrays."""
+        try:
+            self.languages: tuple[str, ...] = tuple(meta["languages"])
+            self.unit: float = float(meta["unit"])
+            unknown = int(meta["unknown_units"])
+            self.char_scale_div: int = int(meta["char_scale_divisor"])
+            self.oov_floor: int = int(meta["oov_floor_units"])
+            self.orders: tuple[int, ...] = tuple(int(o) for o in meta["char_orders"])
+            scripts = meta["scripts"]
+            self.script_names: tuple[str, ...] = tuple(s["name"] for s in scripts)
+            ranges = sorted((int(a), int(b), i) for i, s in enumerate(scripts) for a, b in s["ranges"])
+            self._range_starts = [r[0] for r in ranges]
+            self._range_ends = [r[1] for r in ranges]
+            self._range_script = [r[2] for r in ranges]
+            self.skip_script: int = self.script_names.index(meta["skip_script"])
+            n_lang = len(self.languages)
+            n_script = len(self.script_names)
+            if n_lang > 63 or n_script > 31:
+                raise ValueError("too many languages or scripts for this format")
+            allow = np.zeros((n_script, n_lang), dtype=np.int64)
+            for j, code in enumerate(self.languages):
+                for name in meta["language_scripts"][code]:
+                    allow[self.script_names.index(name), j] = int(meta["script_bonus_units"])
+            allow[self.skip_script, :] = 0
+            self.bonus = np.zeros(n_lang, dtype=np.int64)
+            for code, units in meta["bonus_units"].items():
+                self.bonus[self.languages.index(code)] = int(units)
+            self.script_allow = allow + self.bonus  # per-word constant part, by script
+
+            words = bytes(arrays["words_utf8"]).decode("utf-8").split("\n")
+            row_len = arrays["word_row_len"].astype(np.int64)
+            self.e_lang = arrays["entry_lang"].astype(np.int64)
+            self.e_delta = np.maximum(arrays["entry_zipf_units"].astype(np.int64) - unknown, 0)
+            row_script = arrays["word_script"].astype(np.int64)
+            if not (len(words) == len(row_len) == len(row_script)
+                    and int(row_len.sum()) == len(self.e_lang) == len(self.e_delta)):
+                raise ValueError("word arrays have inconsistent lengths")
+            if self.e_lang.size and int(self.e_lang.max()) >= n_lang:
+                raise ValueError("entry language out of range")
+            starts = np.cumsum(row_len) - row_len
+            # One int per word: entry start << 11 | script << 6 | entry count.
+            codes = (starts << 11) | (row_script << 6) | row_len
+            self.index: dict[str, int] = dict(zip(words, codes.tolist()))
+            if len(self.index) != len(words) or _SEP in self.index:
+                raise ValueError("duplicate or invalid words in the table")
+            self.index[_SEP] = _SEP_ID  # never produced by tokenize(); marks text ends in batches
+            del words, codes, starts
+            self._py_lang = self.e_lang.tolist()
+            self._py_delta = self.e_delta.tolist()
+            worst = int(self.script_allow.max()) + max(int(self.e_delta.max(initial=0)), self.oov_floor)
+            if worst * _PACKED_MAX_WORDS >= 1 << 16:
+                raise ValueError("per-word scores too large for 16-bit packing")
+            self._shift = [16 * j for j in range(n_lang)]
+            self._allow_packed = [self._pack(row) for row in self.script_allow.tolist()]
+            self._unpack = struct.Struct(f"<{n_lang}H").unpack
+            self._nbytes = 2 * n_lang
+
+            grams = bytes(arrays["ngrams_utf8"]).decode("utf-8").split("\n")
+            self.gram_index: dict[str, int] = dict(zip(grams, range(len(grams))))
+            self.gram_logp = np.ascontiguousarray(arrays["ngram_logp"], dtype=np.int16)
+            self.gram_floor = arrays["ngram_floor"].astype(np.int64)  # (n_orders, n_char_langs)
+            self.char_cols = np.asarray([self.languages.index(c) for c in meta["char_languages"]],
+                                        dtype=np.int64)
+            if self.gram_logp.shape != (len(grams), len(self.char_cols)) or \
+                    self.gram_floor.shape != (len(self.orders), len(self.char_cols)):
+                raise ValueError("n-gram arrays have inconsistent shapes")
+        except (KeyError, ValueError, TypeError, IndexError, UnicodeDecodeError) as exc:
+            raise ModelIntegrityError(f"language model is malformed: {exc}") from exc
+        self._oov_cache: dict[str, tuple[int, np.ndarray] | None] = {}
+        self._row_cache: dict[int, int] = {}
+
+    def _pack(self, values: Sequence[int]) -> int:
+        """Pack small non-negative per-language integers into one int (16 bits each)."""
+        return sum(int(v) << s for v, s in zip(values, self._shift))
+
+    def script_of(self, ch: str) -> int:
+        """Index of the writing system of one character (the skip script when unknown)."""
+        cp = ord(ch)
+        k = bisect.bisect_right(self._range_starts, cp) - 1
+        if k >= 0 and cp <= self._range_ends[k]:
+            return self._range_script[k]
+        return self.skip_script
+
+    def oov_vector(self, token: str) -> tuple[int, np.ndarray] | None:
+        """Packed and array score of a word the table does not list (None: unknown script)."""
+        cache = self._oov_cache
+        if token in cache:
+            return cache[token]
+        script = self.script_of(token[0])
+        if script == self.skip_script:
+            result = None
+        else:
+            grams = _char_ngrams(token, self.orders)
+            total = np.zeros(len(self.char_cols), dtype=np.int64)
+            known = [self.gram_index[g] for g in grams if g in self.gram_index]
+            if known:
+                total += self.gram_logp[known].sum(axis=0, dtype=np.int64)
+            for k, order in enumerate(self.orders):
+                missing = sum(1 for g in grams if len(g) == order and g not in self.gram_index)
+                if missing:
+                    total += missing * self.gram_floor[k]
+            rel = (total - total.max()) // (self.char_scale_div * len(grams))
+            vec = np.full(len(self.languages), self.oov_floor, dtype=np.int64)
+            vec[self.char_cols] += np.maximum(rel, -self.oov_floor)
+            vec += self.script_allow[script]
+            result = (self._pack(vec.tolist()), vec)
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[token] = result
+        return result
+
+    def _row_packed(self, code: int) -> int:
+        """Packed per-language score of one listed word (cached)."""
+        packed = self._row_cache.get(code)
+        if packed is None:
+            start = code >> 11
+            e_lang, e_delta, shift = self._py_lang, self._py_delta, self._shift
+            packed = self._allow_packed[(code >> 6) & 31]
+            for j in range(start, start + (code & 63)):
+                packed += e_delta[j] << shift[e_lang[j]]
+            if len(self._row_cache) >= _CACHE_LIMIT:
+                self._row_cache.clear()
+            self._row_cache[code] = packed
+        return packed
+
+    def score_one(self, text: str) -> tuple[Sequence[float], int]:
+        """Integer scores of every language for one text, and the number of words scored."""
+        tokens = tokenize(text)
+        if len(tokens) > _PACKED_MAX_WORDS:  # 16-bit lanes could overflow: use the batch path
+            scores, counts = self.score_many([text])
+            return scores[0].tolist(), int(counts[0])
+        get = self.index.get
+        row_cache = self._row_cache
+        acc = 0
+        n = 0
+        for tok in tokens:
+            code = get(tok)
+            if code is None:
+                vec = self.oov_vector(tok)
+                if vec is None:
+                    continue
+                acc += vec[0]
+            else:
+                packed = row_cache.get(code)
+                acc += packed if packed is not None else self._row_packed(code)
+            n += 1
+        if n == 0:
+            return (), 0
+        return self._unpack(acc.to_bytes(self._nbytes, "little")), n
+
+    def score_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Integer scores (n_texts x n_languages, float64) and word counts for a batch."""
+        n_texts = len(texts)
+        n_lang = len(self.languages)
+        joined = _SEP.join(texts)
+        if joined.count(_SEP) != n_texts - 1:  # a text contains NUL: tokenise one by one
+            toks: list[str] = []
+            for i, t in enumerate(texts):
+                if i:
+                    toks.append(_SEP)
+                toks.extend(tokenize(t))
+        else:
+            toks = _TOKEN_OR_SEP.findall(unicodedata.normalize("NFC", joined).lower())
+        get = self.index.get
+        codes = np.fromiter([get(t, _OOV_ID) for t in toks], dtype=np.int64, count=len(toks))
+        text_of = np.cumsum(codes == _SEP_ID)
+        scores = np.zeros(n_texts * n_lang, dtype=np.float64)
+        counts = np.zeros(n_texts, dtype=np.float64)
+
+        known = codes >= 0
+        rows = codes[known]
+        if rows.size:
+            tid = text_of[known]
+            lens = rows & 63
+            total = int(lens.sum())
+            ends = np.cumsum(lens)
+            offs = np.arange(total, dtype=np.int64) + np.repeat((rows >> 11) - (ends - lens), lens)
+            flat = np.repeat(tid, lens) * n_lang + self.e_lang[offs]
+            scores += np.bincount(flat, weights=self.e_delta[offs], minlength=n_texts * n_lang)
+            n_script = len(self.script_names)
+            by_script = np.bincount(tid * n_script + ((rows >> 6) & 31),
+                                    minlength=n_texts * n_script).reshape(n_texts, n_script)
+            scores += (by_script @ self.script_allow).ravel()
+            counts += np.bincount(tid, minlength=n_texts)
+        scores = scores.reshape(n_texts, n_lang)
+
+        oov_pos = np.flatnonzero(codes == _OOV_ID)
+        if oov_pos.size:
+            uniq: dict[str, int] = {}
+            inv = [uniq.setdefault(toks[k], len(uniq)) for k in oov_pos.tolist()]
+            oov = self.oov_vector
+            results = [oov(t) for t in uniq]
+            valid = np.asarray([r is not None for r in results], dtype=bool)
+            if valid.any():
+                mat = np.zeros((len(results), n_lang), dtype=np.float64)
+                for i, r in enumerate(results):
+                    if r is not None:
+                        mat[i] = r[1]
+                inv_arr = np.asarray(inv, dtype=np.int64)
+                keep = valid[inv_arr]
+                tids = text_of[oov_pos][keep]
+                np.add.at(scores, tids, mat[inv_arr[keep]])
+                counts += np.bincount(tids, minlength=n_texts)
+        return scores, counts
+
+
+def _read_verified(base: Any, name: str, expected: dict[str, str]) -> bytes:
+    """Read one model file and check it against the manifest's SHA-256."""
+    try:
+        data = (base / name).read_bytes()
+    except OSError as exc:
+        raise ModelIntegrityError(f"language model file {name!r} cannot be read: {exc}") from exc
+    want = expected.get(name)
+    got = hashlib.sha256(data).hexdigest()
+    if want != got:
+        raise ModelIntegrityError(
+            f"language model file {name!r} failed its integrity check (SHA-256 {got}, manifest "
+            f"expects {want}); reinstall headline-tagger or rebuild with "
+            "tools/build_language_model.py")
+    return data
+
+
+def load_language_model(path: str | Path | None = None) -> LanguageModel:
+    """Load and verify the table from a directory (default: the one shipped in the package)."""
+    base: Any = resources.files("headline_tagger") / "data" / "language" if path is None else Path(path)
+    try:
+        manifest = json.loads((base / MANIFEST).read_bytes())
+        expected = {str(k): str(v) for k, v in manifest["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ModelIntegrityError(f"language model manifest in {base} is missing or damaged: {exc}") from exc
+    meta_bytes = _read_verified(base, MODEL_JSON, expected)
+    npz_bytes = _read_verified(base, MODEL_NPZ, expected)
+    try:
+        meta = json.loads(meta_bytes)
+        if meta.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"format_version {meta.get('format_version')!r}, expected {FORMAT_VERSION}")
+        with np.load(io.BytesIO(npz_bytes), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (ValueError, OSError, KeyError) as exc:
+        raise ModelIntegrityError(f"language model in {base} cannot be parsed: {exc}") from exc
+    return LanguageModel(meta, arrays)
+
+
+_DEFAULT_MODEL: LanguageModel | None = None
+_DEFAULT_DETECTOR: LanguageDetector | None = None
+_LOCK = threading.Lock()
+
+
+def _default_model() -> LanguageModel:
+    """The shipped table, loaded once (thread-safe) on first use."""
+    global _DEFAULT_MODEL
+    model = _DEFAULT_MODEL
+    if model is None:
+        with _LOCK:
+            if _DEFAULT_MODEL is None:
+                _DEFAULT_MODEL = load_language_model()
+            model = _DEFAULT_MODEL
+    return model
+
+
+class LanguageDetector:
+    """Detects the language of short texts from a shipped word/char table."""
+
+    def __init__(self, languages: Sequence[str] | None = None, *,
+                 model: LanguageModel | str | Path | None = None) -> None:
+        """Choose the candidate languages (None = all the table knows) and the table to use."""
+        if model is None:
+            self._model = _default_model()
+        elif isinstance(model, LanguageModel):
+            self._model = model
+        else:
+            self._model = load_language_model(model)
+        known = self._model.languages
+        if languages is None:
+            cand = list(range(len(known)))
+        else:
+            if isinstance(languages, str):
+                raise TypeError("languages must be a sequence of codes such as ('en', 'fr'), not a str")
+            wanted = [str(c).lower() for c in languages]
+            unknown = [c for c in wanted if c not in known]
+            if unknown or not wanted:
+                raise ValueError(f"unknown language code(s) {unknown or '(none given)'}; "
+                                 f"known codes: {', '.join(known)}")
+            cand = sorted({known.index(c) for c in wanted})
+        self._cand = cand
+        self._all = cand == list(range(len(known)))
+        self._cand_arr = np.asarray(cand, dtype=np.int64)
+        self._codes = tuple(known[j] for j in cand)
+        self._k = math.log(10.0) * self._model.unit
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The candidate language codes, in the fixed tie-break order."""
+        return self._codes
+
+    def detect(self, text: str) -> tuple[str, float]:
+        """Return (language code, posterior score in [0, 1]); ("und", 0.0) when no letters."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        scores, n = self._model.score_one(text)
+        if n == 0:
+            return UND, 0.0
+        if self._all:
+            sub = scores
+            best = max(sub)
+            best_j = sub.index(best)  # first maximum = fixed table order
+        else:
+            sub = [scores[j] for j in self._cand]
+            best = max(sub)
+            best_j = self._cand[sub.index(best)]
+        k = self._k / n
+        exp = math.exp
+        total = 0.0
+        for s in sub:  # plain left-to-right sum, as in detect_many
+            total += exp((s - best) * k)
+        return self._model.languages[best_j], round(1e6 / total) / 1e6
+
+    def detect_many(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """Detect a batch: codes and float64 scores, the same answers as detect() one by one."""
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise TypeError(f"texts[{i}] must be str, not {type(t).__name__}")
+        codes: list[str] = []
+        out = np.zeros(len(texts), dtype=np.float64)
+        names = np.asarray(self._codes + (UND,), dtype=object)
+        for start in range(0, len(texts), _CHUNK):
+            chunk = texts[start:start + _CHUNK]
+            scores, counts = self._model.score_many(chunk)
+            sc = scores[:, self._cand_arr]
+            best = np.argmax(sc, axis=1)
+            top = sc[np.arange(len(chunk)), best]
+            safe = np.where(counts > 0, counts, 1.0)
+            terms = np.exp((sc - top[:, None]) * (self._k / safe)[:, None])
+            total = np.zeros(len(chunk), dtype=np.float64)
+            for col in range(terms.shape[1]):  # same summation order as detect()
+                total += terms[:, col]
+            post = np.rint(1e6 / total) / 1e6
+            none = counts == 0
+            post[none] = 0.0
+            best[none] = len(self._codes)
+            out[start:start + len(chunk)] = post
+            codes.extend(names[best].tolist())
+        return codes, out
+
+
+def default_detector() -> LanguageDetector:
+    """The shared all-languages detector, created once (thread-safe)."""
+    global _DEFAULT_DETECTOR
+    det = _DEFAULT_DETECTOR
+    if det is None:
+        with _LOCK:
+            if _DEFAULT_DETECTOR is None:
+                model = _DEFAULT_MODEL if _DEFAULT_MODEL is not None else load_language_model()
+                _set_default_model(model)
+                _DEFAULT_DETECTOR = LanguageDetector(model=model)
+            det = _DEFAULT_DETECTOR
+    return det
+
+
+def _set_default_model(model: LanguageModel) -> None:
+    """Remember the shipped table (caller holds the lock)."""
+    global _DEFAULT_MODEL
+    if _DEFAULT_MODEL is None:
+        _DEFAULT_MODEL = model
+
+
+_RESTRICTED: dict[tuple[str, ...], LanguageDetector] = {}
+
+
+def detect_language(text: str, languages: Sequence[str] | None = None) -> tuple[str, float]:
+    """Detect one text's language with the shared table (optionally among given codes)."""
+    if languages is None:
+        return default_detector().detect(text)
+    key = tuple(languages) if not isinstance(languages, str) else (languages,)
+    det = _RESTRICTED.get(key)
+    if det is None:
+        det = LanguageDetector(languages)
+        if len(_RESTRICTED) < 64:
+            _RESTRICTED[key] = det
+    return det.detect(text)

@@ -1,0 +1,349 @@
+"""The theme model: TF-IDF weights and per-theme linear scorers, stored without pickle.
+
+A model is a folder of three files: ``model.json`` (settings, themes, vocabulary),
+``weights.npz`` (numpy arrays, loaded with ``allow_pickle=False``) and ``manifest.json`` (their
+SHA-256). Scoring is plain numpy, batched over the whole input, so inference never imports
+scikit-learn; :mod:`headline_tagger.reference` rebuilds the same model with public scikit-learn
+calls to prove both agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from .errors import ModelError, ModelIntegrityError, UntrustedModelError
+from .features import FeatureConfig, analyze_tokens, normalize, tokenize
+
+FORMAT = "headline-tagger-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+WEIGHTS_FILE = "weights.npz"
+MANIFEST_FILE = "manifest.json"
+CARD_FILE = "model_card.json"
+_ARRAYS = ("idf", "coef", "intercept", "calib_a", "calib_b", "thresholds")
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One feature's push on one theme's score (log-odds units, before calibration)."""
+
+    feature: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class ThemeExplanation:
+    """Why a theme got its score: the features that pushed it, strongest first."""
+
+    theme: str
+    probability: float
+    threshold: float
+    assigned: bool
+    bias: float
+    contributions: tuple[Contribution, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dict."""
+        return {
+            "theme": self.theme,
+            "probability": self.probability,
+            "threshold": self.threshold,
+            "assigned": self.assigned,
+            "bias": self.bias,
+            "contributions": [{"feature": c.feature, "weight": c.weight} for c in self.contributions],
+        }
+
+
+def describe_feature(feature: str) -> str:
+    """Human-readable name of a feature string ('w:passeurs' -> "passeurs")."""
+    kind, _, value = feature.partition(":")
+    return {"w": value, "b": f'"{value}"', "p": value + "…"}.get(kind, feature)
+
+
+class ThemeModel:
+    """TF-IDF (sublinear tf, l2 norm) + one logistic scorer, Platt calibration and threshold per theme."""
+
+    def __init__(
+        self,
+        *,
+        themes: Sequence[str],
+        vocabulary: Sequence[str],
+        idf: np.ndarray,
+        coef: np.ndarray,
+        intercept: np.ndarray,
+        calib_a: np.ndarray,
+        calib_b: np.ndarray,
+        thresholds: np.ndarray,
+        features: FeatureConfig | None = None,
+        languages: Sequence[str] = ("en", "fr"),
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.themes = tuple(themes)
+        self.vocabulary = tuple(vocabulary)
+        self.features = features or FeatureConfig()
+        self.languages = tuple(languages)
+        self.metadata = dict(metadata or {})
+        k, f = len(self.themes), len(self.vocabulary)
+        self.idf = np.ascontiguousarray(idf, dtype=np.float64)
+        self.coef = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept = np.ascontiguousarray(intercept, dtype=np.float64)
+        self.calib_a = np.ascontiguousarray(calib_a, dtype=np.float64)
+        self.calib_b = np.ascontiguousarray(calib_b, dtype=np.float64)
+        self.thresholds = np.ascontiguousarray(thresholds, dtype=np.float64)
+        expected = {"idf": (f,), "coef": (k, f), "intercept": (k,), "calib_a": (k,),
+                    "calib_b": (k,), "thresholds": (k,)}
+        for name, shape in expected.items():
+            if getattr(self, name).shape != shape:
+                raise ModelIntegrityError(
+                    f"model array {name!r} has shape {getattr(self, name).shape}, expected {shape}")
+        if not k:
+            raise ModelIntegrityError("a model needs at least one theme")
+        if len(set(self.themes)) != k or len(set(self.vocabulary)) != f:
+            raise ModelIntegrityError("theme ids and vocabulary entries must be unique")
+        if self.features.word_ngrams not in (1, 2):
+            raise ModelIntegrityError("word_ngrams must be 1 or 2")
+        self._build_index()
+
+    # -- lookup tables -------------------------------------------------------------------------
+    def _build_index(self) -> None:
+        """Tables for the fast path: token ids, per-token feature columns, sorted bigram keys."""
+        self.feature_index = {feat: i for i, feat in enumerate(self.vocabulary)}
+        self._coef_t = np.ascontiguousarray(self.coef.T)
+        tokens: dict[str, int] = {}
+        prefix_cols: dict[str, int] = {}
+        bigrams: list[tuple[str, str, int]] = []
+        for col, feat in enumerate(self.vocabulary):
+            kind, _, value = feat.partition(":")
+            if kind == "w":
+                tokens.setdefault(value, len(tokens))
+            elif kind == "p":
+                prefix_cols[value] = col
+            elif kind == "b":
+                first, _, second = value.partition(" ")
+                tokens.setdefault(first, len(tokens))
+                tokens.setdefault(second, len(tokens))
+                bigrams.append((first, second, col))
+            else:
+                raise ModelIntegrityError(f"unknown feature kind in vocabulary: {feat!r}")
+        p = self.features.prefix_length
+        word_col = np.full(len(tokens), -1, dtype=np.int64)
+        prefix_col = np.full(len(tokens), -1, dtype=np.int64)
+        for tok, tid in tokens.items():
+            word_col[tid] = self.feature_index.get("w:" + tok, -1)
+            if p and len(tok) > p:
+                prefix_col[tid] = prefix_cols.get(tok[:p], -1)
+        n_tok = max(len(tokens), 1)
+        keys = np.array([tokens[a] * n_tok + tokens[b] for a, b, _ in bigrams], dtype=np.int64)
+        cols = np.array([c for _, _, c in bigrams], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._tokens = tokens
+        self._prefix_cols = prefix_cols
+        self._word_col = word_col
+        self._prefix_col = prefix_col
+        self._n_tok = n_tok
+        self._bigram_keys = keys[order]
+        self._bigram_cols = cols[order]
+
+    # -- scoring -------------------------------------------------------------------------------
+    def _calibrate(self, logits: np.ndarray) -> np.ndarray:
+        """Platt-scaled probabilities from raw log-odds."""
+        z = np.clip(self.calib_a * logits + self.calib_b, -500.0, 500.0)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _sparse_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(doc, column, count) of every feature present in each text, sorted by doc then column."""
+        n = len(texts)
+        toks = [tokenize(normalize(t)) for t in texts]
+        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=n)
+        flat = list(chain.from_iterable(toks))
+        get = self._tokens.get
+        tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+        doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        known = tids >= 0
+        safe = np.where(known, tids, 0)
+        word = np.where(known, self._word_col[safe], -1)
+        prefix = np.where(known, self._prefix_col[safe], -1)
+        p = self.features.prefix_length
+        if p and not known.all():  # unseen words can still share a known prefix
+            pget = self._prefix_cols.get
+            for i in np.flatnonzero(~known).tolist():
+                tok = flat[i]
+                if len(tok) > p:
+                    prefix[i] = pget(tok[:p], -1)
+        parts_doc = [doc[word >= 0], doc[prefix >= 0]]
+        parts_col = [word[word >= 0], prefix[prefix >= 0]]
+        if self.features.word_ngrams >= 2 and len(flat) > 1 and len(self._bigram_keys):
+            ok = (doc[1:] == doc[:-1]) & known[1:] & known[:-1]
+            keys = tids[:-1][ok] * self._n_tok + tids[1:][ok]
+            pos = np.searchsorted(self._bigram_keys, keys)
+            pos[pos == len(self._bigram_keys)] = 0
+            hit = self._bigram_keys[pos] == keys
+            parts_doc.append(doc[:-1][ok][hit])
+            parts_col.append(self._bigram_cols[pos[hit]])
+        f = len(self.vocabulary)
+        key = np.concatenate(parts_doc) * f + np.concatenate(parts_col)
+        uniq, counts = np.unique(key, return_counts=True)
+        return uniq // f, uniq % f, counts
+
+    def _logits(self, n: int, doc: np.ndarray, col: np.ndarray, counts: np.ndarray) -> np.ndarray:
+        """Log-odds from sparse (doc, column, count) triples sorted by doc then column."""
+        out = np.tile(self.intercept, (n, 1))
+        if not len(doc):
+            return out
+        val = (1.0 + np.log(counts)) * self.idf[col]
+        starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+        norms = np.sqrt(np.add.reduceat(val * val, starts))
+        sums = np.add.reduceat(val[:, None] * self._coef_t[col], starts, axis=0)
+        out[doc[starts]] += sums / norms[:, None]
+        return out
+
+    def decision_function(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw per-theme log-odds, shape (n_texts, n_themes), for a whole batch at once."""
+        if not len(texts):
+            return np.tile(self.intercept, (0, 1))
+        return self._logits(len(texts), *self._sparse_rows(texts))
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of every theme, shape (n_texts, n_themes)."""
+        return self._calibrate(self.decision_function(texts))
+
+    def _sparse_one(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The (doc, column, count) triples of one text, built with dicts instead of batch arrays."""
+        counts = Counter(
+            c for c in map(self.feature_index.get,
+                           analyze_tokens(tokenize(normalize(text)), self.features))
+            if c is not None)
+        cols = np.array(sorted(counts), dtype=np.int64)
+        return (np.zeros(len(cols), dtype=np.int64), cols,
+                np.array([counts[c] for c in cols.tolist()], dtype=np.int64))
+
+    def proba_one(self, text: str) -> np.ndarray:
+        """Calibrated probabilities for one text: bit-identical to its row of :meth:`predict_proba`."""
+        return self._calibrate(self._logits(1, *self._sparse_one(text))[0])
+
+    def explain(self, text: str, top: int = 8, themes: Sequence[str] | None = None) -> list[ThemeExplanation]:
+        """Per-theme feature contributions for ``text`` (all themes, or ``themes``), best score first."""
+        _, cols, counts = self._sparse_one(text)
+        val = (1.0 + np.log(counts)) * self.idf[cols]
+        if len(val):
+            val /= np.sqrt(val @ val)
+        probs = self.proba_one(text)
+        wanted = range(len(self.themes)) if themes is None else [self.themes.index(t) for t in themes]
+        result = []
+        for k in wanted:
+            contrib = val * self.coef[k, cols]
+            order = np.argsort(-np.abs(contrib), kind="stable")[:top]
+            result.append(ThemeExplanation(
+                theme=self.themes[k],
+                probability=float(probs[k]),
+                threshold=float(self.thresholds[k]),
+                assigned=bool(probs[k] >= self.thresholds[k]),
+                bias=float(self.intercept[k]),
+                contributions=tuple(
+                    Contribution(describe_feature(self.vocabulary[cols[i]]), float(contrib[i]))
+                    for i in order),
+            ))
+        result.sort(key=lambda e: -e.probability)
+        return result
+
+    # -- files ---------------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike[str], card: dict[str, Any] | None = None) -> Path:
+        """Write the model (JSON + npz + SHA-256 manifest, and a model card when given) to ``folder``."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        spec = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "themes": list(self.themes),
+            "languages": list(self.languages),
+            "features": self.features.to_dict(),
+            "vocabulary": list(self.vocabulary),
+            "metadata": self.metadata,
+        }
+        (folder / MODEL_FILE).write_text(json.dumps(spec, ensure_ascii=False, indent=0), encoding="utf-8")
+        with open(folder / WEIGHTS_FILE, "wb") as fh:
+            np.savez_compressed(fh, **{name: getattr(self, name) for name in _ARRAYS})
+        manifest = {name: sha256_file(folder / name) for name in (MODEL_FILE, WEIGHTS_FILE)}
+        (folder / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if card is not None:
+            (folder / CARD_FILE).write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, trust_pickle: bool = False) -> "ThemeModel":
+        """Load a model folder (or its model.json); pickle files only when ``trust_pickle`` is True."""
+        path = Path(path)
+        if path.is_file() and path.name != MODEL_FILE:
+            return cls._load_pickle(path, trust_pickle)
+        folder = path.parent if path.is_file() else path
+        if not (folder / MODEL_FILE).is_file():
+            raise ModelError(f"no model found at {path} (expected a folder holding {MODEL_FILE})")
+        try:
+            manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelIntegrityError(f"model at {folder} has no readable {MANIFEST_FILE}: {exc}") from exc
+        for name in (MODEL_FILE, WEIGHTS_FILE):
+            expected = manifest.get(name) if isinstance(manifest, dict) else None
+            if not (folder / name).is_file():
+                raise ModelIntegrityError(f"model at {folder} is missing {name}")
+            actual = sha256_file(folder / name)
+            if actual != expected:
+                raise ModelIntegrityError(
+                    f"{folder / name} fails its integrity check (SHA-256 {actual[:12]}…, manifest says "
+                    f"{str(expected)[:12]}…): the file is damaged or was altered; refusing to load it")
+        try:
+            spec = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
+            if spec.get("format") != FORMAT:
+                raise ModelIntegrityError(f"{folder / MODEL_FILE} is not a headline-tagger model")
+            if spec.get("format_version") != FORMAT_VERSION:
+                raise ModelIntegrityError(
+                    f"model format version {spec.get('format_version')} is not supported "
+                    f"(this library reads version {FORMAT_VERSION})")
+            with np.load(folder / WEIGHTS_FILE, allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in _ARRAYS}
+            return cls(themes=spec["themes"], vocabulary=spec["vocabulary"],
+                       features=FeatureConfig(**spec["features"]), languages=spec["languages"],
+                       metadata=spec.get("metadata", {}), **arrays)
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            raise ModelIntegrityError(f"model at {folder} is malformed: {exc!r}") from exc
+
+    @staticmethod
+    def _load_pickle(path: Path, trust_pickle: bool) -> "ThemeModel":
+        """Load a pickled/joblib ThemeModel, refused unless the caller trusts the file."""
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+        looks_pickled = path.suffix.lower() in _PICKLE_SUFFIXES or head[:1] == b"\x80"
+        if not looks_pickled:
+            raise ModelError(f"{path} is not a model folder, model.json or pickle file")
+        if not trust_pickle:
+            raise UntrustedModelError(
+                f"{path} is a pickle/joblib file: loading it can run arbitrary code. Refused. "
+                "Load it only if you trust its author, with Tagger.load(path, trust_pickle=True), "
+                "or re-save it as a pickle-free model folder.")
+        import joblib  # only for explicitly trusted files
+
+        obj = joblib.load(path)
+        if not isinstance(obj, ThemeModel):
+            raise ModelError(f"{path} holds a {type(obj).__name__}, not a ThemeModel")
+        return obj

@@ -1,0 +1,170 @@
+"""Tagging: one headline or many, with language and themes, through a loaded model."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from .language import UND, LanguageDetector, default_detector
+from .model import ThemeExplanation, ThemeModel
+
+#: Longest text (in characters) read for language and themes; longer input is truncated and flagged.
+MAX_CHARS = 2000
+
+#: Values of :attr:`HeadlineTags.status`.
+STATUS_OK = "ok"
+STATUS_EMPTY = "empty"
+STATUS_NO_LETTERS = "no_letters"
+STATUS_UNSUPPORTED = "unsupported_language"
+
+
+@dataclass(frozen=True)
+class HeadlineTags:
+    """The tagging of one headline: its language, its themes and every theme's probability.
+
+    ``status`` says why ``themes`` may be empty besides "no theme applies": ``empty`` (no text),
+    ``no_letters`` (digits, punctuation, emoji only) or ``unsupported_language`` (the model was
+    not trained on the detected language, so it does not guess themes).
+    """
+
+    headline: str
+    language: str
+    language_score: float
+    themes: tuple[str, ...]
+    scores: Mapping[str, float] = field(repr=False)
+    status: str = STATUS_OK
+    truncated: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dict."""
+        return {
+            "headline": self.headline,
+            "language": self.language,
+            "language_score": self.language_score,
+            "themes": list(self.themes),
+            "scores": dict(self.scores),
+            "status": self.status,
+            "truncated": self.truncated,
+        }
+
+
+def default_model_path() -> Path:
+    """Folder of the model shipped inside the package."""
+    return Path(str(resources.files("headline_tagger") / "models" / "default"))
+
+
+def _check_text(text: object, where: str) -> str:
+    """Return ``text`` if it is a str, else raise TypeError naming what was given."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where} expects a str headline, got {type(text).__name__}: {text!r:.60}")
+    return text
+
+
+class Tagger:
+    """A theme model plus a language detector: the object behind :func:`tag_headline`."""
+
+    def __init__(self, model: ThemeModel, detector: LanguageDetector | None = None) -> None:
+        self.model = model
+        self.detector = detector or default_detector()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *, trust_pickle: bool = False) -> "Tagger":
+        """Load a model folder (the bundled default when ``path`` is None).
+
+        Pickle/joblib files can run code when loaded: they are refused unless ``trust_pickle``.
+        """
+        return cls(ThemeModel.load(default_model_path() if path is None else path, trust_pickle=trust_pickle))
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        """The theme ids this tagger's model knows."""
+        return self.model.themes
+
+    def tag(self, text: str) -> HeadlineTags:
+        """Tag one headline."""
+        text = _check_text(text, "tag()")
+        probe = text[:MAX_CHARS]
+        language, lscore = self.detector.detect(probe)
+        return self._result(text, language, lscore, self.model.proba_one(probe))
+
+    def tag_many(self, texts: Iterable[str]) -> list[HeadlineTags]:
+        """Tag many headlines at once (vectorised); same answers as :meth:`tag` one by one."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("tag_many() expects an iterable of str headlines, not a single "
+                            f"{type(texts).__name__}; use tag() for one headline")
+        items = list(texts)
+        for i, t in enumerate(items):
+            if not isinstance(t, str):
+                raise TypeError(f"tag_many() expects str headlines; item {i} is "
+                                f"{type(t).__name__}: {t!r:.60}")
+        probes = [t[:MAX_CHARS] for t in items]
+        languages, lscores = self.detector.detect_many(probes)
+        probs = self.model.predict_proba(probes)
+        return [self._result(t, lang, float(ls), p)
+                for t, lang, ls, p in zip(items, languages, lscores.tolist(), probs)]
+
+    def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
+        """Assemble one result: themes over their thresholds, unless the language rules them out."""
+        model = self.model
+        if language == UND:
+            status = STATUS_NO_LETTERS if text.strip() else STATUS_EMPTY
+        elif language not in model.languages:
+            status = STATUS_UNSUPPORTED
+        else:
+            status = STATUS_OK
+        plist = probs.tolist()
+        if status == STATUS_OK:
+            hits = [k for k, (p, t) in enumerate(zip(plist, model.thresholds.tolist())) if p >= t]
+            hits.sort(key=lambda k: -plist[k])
+            themes = tuple(model.themes[k] for k in hits)
+        else:
+            themes = ()
+        return HeadlineTags(text, language, float(lscore), themes, dict(zip(model.themes, plist)),
+                            status, len(text) > MAX_CHARS)
+
+    def explain(self, text: str, top: int = 8, runners_up: int = 2) -> list[ThemeExplanation]:
+        """Why each theme was given (and the ``runners_up`` best themes that were not)."""
+        text = _check_text(text, "explain()")
+        result = self.tag(text)
+        ranked = sorted(result.scores, key=lambda t: -result.scores[t])
+        given = list(result.themes)
+        extra = [t for t in ranked if t not in given][:runners_up]
+        return self.model.explain(text[:MAX_CHARS], top=top, themes=given + extra)
+
+
+_default: Tagger | None = None
+_default_lock = threading.Lock()
+
+
+def default_tagger() -> Tagger:
+    """The bundled model, loaded on first use, once, thread-safely."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Tagger.load()
+    return _default
+
+
+def tag_headline(text: str) -> HeadlineTags:
+    """Tag one headline with the bundled model."""
+    return default_tagger().tag(_check_text(text, "tag_headline()"))
+
+
+def tag_headlines(texts: Sequence[str]) -> list[HeadlineTags]:
+    """Tag many headlines with the bundled model, batched and vectorised."""
+    if isinstance(texts, (str, bytes)):
+        raise TypeError("tag_headlines() expects a list of str headlines, not a single "
+                        f"{type(texts).__name__}; use tag_headline() for one headline")
+    return default_tagger().tag_many(texts)
+
+
+def explain(text: str, top: int = 8) -> list[ThemeExplanation]:
+    """Explain the bundled model's themes for one headline: the features that pushed each score."""
+    return default_tagger().explain(text, top=top)

@@ -1,0 +1,26 @@
+"""Text normalisation and the analyser shared by training and inference."""
+
+from headline_tagger.features import Analyzer, FeatureConfig, normalize, tokenize
+
+
+def test_normalize_folds_accents_quotes_digits_and_spaces():
+    assert normalize("Traite des Êtres humains\u00a0: « 12 » d’entre eux") == \
+        "traite des etres humains : \" 00 \" d'entre eux"
+
+
+def test_tokenize_matches_scikit_learn_token_pattern():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    text = normalize("INTERPOL's op. 'Weka' — 2 200 held; d’Ivoire, e-mail scams!")
+    expected = CountVectorizer(lowercase=False).build_analyzer()(text)
+    assert tokenize(text) == expected
+
+
+def test_analyzer_emits_words_prefixes_and_bigrams():
+    feats = Analyzer(FeatureConfig(word_ngrams=2, prefix_length=5))("Smugglers held")
+    assert feats == ["w:smugglers", "p:smugg", "w:held", "b:smugglers held"]
+
+
+def test_prefix_feature_can_be_switched_off():
+    feats = Analyzer(FeatureConfig(word_ngrams=1, prefix_length=0))("Smugglers held")
+    assert feats == ["w:smugglers", "w:held"]
