@@ -87,14 +87,13 @@ SCRIPT_ONLY = {"am": "Ethiopic", "bo": "Tibetan", "gu": "Gujarati", "hy": "Armen
 NOTICE = """# Notice: language-detection table
 
 `language_model.json` and `language_model.npz` in this folder are derived from the word
-frequency data of **wordfreq** {version} (Robyn Speer et al.,
-https://github.com/rspeer/wordfreq; https://doi.org/10.5281/zenodo.7199437).
+frequency data of **wordfreq** {version} by Robyn Speer and contributors
+(https://github.com/rspeer/wordfreq).
 
 - wordfreq's code is licensed Apache-2.0; its **data is licensed CC BY-SA 4.0**
-  (https://creativecommons.org/licenses/by-sa/4.0/). wordfreq's data in turn
-  derives from sources including Wikipedia, OpenSubtitles, SUBTLEX, Google Books Ngrams,
-  Reddit, Twitter, Common Crawl, NewsCrawl, ParaCrawl and the Leeds Internet Corpus; see
-  wordfreq's README for their individual credits.
+  (https://creativecommons.org/licenses/by-sa/4.0/). wordfreq's data in turn is built
+  from many corpora (e.g. Wikipedia, OpenSubtitles, SUBTLEX, Google Books Ngrams); see
+  wordfreq's README for the full list of sources and their credits.
 - Changes: word frequencies were re-tokenised (letter runs only), quantised to 0.05 Zipf,
   truncated (en/fr down to Zipf {en_min}; {top} most frequent words for other languages)
   and turned into character 1-4-gram log-probabilities.
@@ -211,6 +210,11 @@ def main() -> None:
             logp[i, j] = (int(round(100 * math.log10(c / order_totals[code][len(g)])))
                           if c else floor[k, j])
 
+    # wordfreq names Filipino "fil" (ISO 639-2); report ISO 639-1 codes everywhere.
+    iso1 = {"fil": "tl"}
+    all_langs = [iso1.get(c, c) for c in all_langs]
+    char_langs = [iso1.get(c, c) for c in char_langs]
+    lang_scripts = {iso1.get(c, c): v for c, v in lang_scripts.items()}
     meta = {
         "format_version": FORMAT_VERSION,
         "description": "headline-tagger language table: word Zipf frequencies and character "

@@ -9,8 +9,9 @@ How it scores (a naive-Bayes style sum, in the spirit of langid.py and lingua, k
   bonus (this library reads mostly English and French news).
 * A word the table does not know is scored by a character 1-4-gram model per language
   (mean log-probability, relative to the best language), so names and rare words still count.
-* Every word also carries a script penalty for languages that do not use its script
-  (a Cyrillic word cannot be English; a Thai word can only be Thai).
+* Every word also gives a script allowance (5 Zipf) to the languages that write its script
+  (a Cyrillic word cannot be English; a Thai word can only be Thai); letters of scripts no
+  language uses are ignored.
 * The best language wins; ties go to the fixed table order (en, fr, then alphabetical).
   All scores are integers (units of 0.05 Zipf), so answers do not depend on summation order,
   threads, processes or PYTHONHASHSEED.  The reported score is the posterior of the winner
@@ -207,7 +208,7 @@ class LanguageModel:
             self._row_cache[code] = packed
         return packed
 
-    def score_one(self, text: str) -> tuple[Sequence[float], int]:
+    def score_one(self, text: str) -> tuple[Sequence[int | float], int]:
         """Integer scores of every language for one text, and the number of words scored."""
         tokens = tokenize(text)
         if len(tokens) > _PACKED_MAX_WORDS:  # 16-bit lanes could overflow: use the batch path
@@ -433,20 +434,12 @@ def default_detector() -> LanguageDetector:
     global _DEFAULT_DETECTOR
     det = _DEFAULT_DETECTOR
     if det is None:
+        model = _default_model()
         with _LOCK:
             if _DEFAULT_DETECTOR is None:
-                model = _DEFAULT_MODEL if _DEFAULT_MODEL is not None else load_language_model()
-                _set_default_model(model)
                 _DEFAULT_DETECTOR = LanguageDetector(model=model)
             det = _DEFAULT_DETECTOR
     return det
-
-
-def _set_default_model(model: LanguageModel) -> None:
-    """Remember the shipped table (caller holds the lock)."""
-    global _DEFAULT_MODEL
-    if _DEFAULT_MODEL is None:
-        _DEFAULT_MODEL = model
 
 
 _RESTRICTED: dict[tuple[str, ...], LanguageDetector] = {}
@@ -454,12 +447,13 @@ _RESTRICTED: dict[tuple[str, ...], LanguageDetector] = {}
 
 def detect_language(text: str, languages: Sequence[str] | None = None) -> tuple[str, float]:
     """Detect one text's language with the shared table (optionally among given codes)."""
-    if languages is None:
-        return default_detector().detect(text)
-    key = tuple(languages) if not isinstance(languages, str) else (languages,)
+    if languages is None or isinstance(languages, str):  # a str is refused by the constructor
+        det = default_detector() if languages is None else LanguageDetector(languages)
+        return det.detect(text)
+    key = tuple(languages)
     det = _RESTRICTED.get(key)
     if det is None:
-        det = LanguageDetector(languages)
+        det = LanguageDetector(key)
         if len(_RESTRICTED) < 64:
             _RESTRICTED[key] = det
     return det.detect(text)
