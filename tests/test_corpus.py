@@ -119,6 +119,11 @@ def test_hard_cases_per_language(corpus, lang):
     assert hard.sum() >= 100
 
 
-def test_data_card_exists_and_gives_counts():
+def test_data_card_counts_are_current(corpus):
+    """DATA.md's counts section is what tools/update_data_card.py computes from the corpus now."""
+    from headline_tagger.corpus import COUNTS_BEGIN, COUNTS_END, counts_markdown
+
     text = (corpus_dir() / "DATA.md").read_text(encoding="utf-8")
-    assert "Counts" in text and "Known gaps" in text
+    assert "Known gaps" in text and "How it was written" in text
+    section = text.split(COUNTS_BEGIN)[1].split(COUNTS_END)[0].strip()
+    assert section == counts_markdown(corpus).strip(), "DATA.md is stale: run tools/update_data_card.py"

@@ -91,3 +91,10 @@ def test_cross_validation_reports_per_language(small_rows):
     table = report.theme_table()
     assert {"language", "theme", "precision", "recall", "f1", "support"} <= set(table.columns)
     assert "F1 per theme" in report.format()
+
+
+def test_calibration_error_by_hand():
+    from headline_tagger.training import calibration_error
+
+    assert calibration_error(np.array([0.05, 0.95]), np.array([0, 1])) == pytest.approx(0.05)
+    assert calibration_error(np.array([0.55, 0.55]), np.array([0, 1])) == pytest.approx(0.05)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -118,3 +119,37 @@ def data_hash(frame: "pd.DataFrame") -> str:
     for text, themes, lang in zip(frame["headline"], frame["themes"], frame["language"]):
         h.update(f"{text}\t{';'.join(sorted(themes))}\t{lang}\n".encode("utf-8"))
     return h.hexdigest()
+
+
+COUNTS_BEGIN = "<!-- counts:begin -->"
+COUNTS_END = "<!-- counts:end -->"
+
+
+def counts_markdown(corpus: "pd.DataFrame") -> str:
+    """Markdown tables of rows, themes, multi-theme share and pairs per language (deterministic)."""
+    langs = ["en", "fr"]
+    sub = {lang: corpus[corpus["language"] == lang] for lang in langs}
+    labels = {lang: [[t for t in cell.split(";") if t] for cell in sub[lang]["themes"]] for lang in langs}
+    lines = ["| | " + " | ".join(langs) + " |", "|---|" + "---|" * len(langs)]
+    lines.append("| rows | " + " | ".join(str(len(sub[l])) for l in langs) + " |")
+    for name, fn in [
+        ("rows with no theme", lambda ls: sum(1 for x in ls if not x)),
+        ("rows with one theme", lambda ls: sum(1 for x in ls if len(x) == 1)),
+        ("rows with two or more themes", lambda ls: sum(1 for x in ls if len(x) >= 2)),
+    ]:
+        lines.append(f"| {name} | " + " | ".join(str(fn(labels[l])) for l in langs) + " |")
+    for theme in THEMES:
+        lines.append(f"| `{theme}` | " + " | ".join(
+            str(sum(1 for x in labels[l] if theme in x)) for l in langs) + " |")
+    pairs = corpus[corpus["pair_id"] != ""]["pair_id"].nunique()
+    other = corpus[~corpus["language"].isin(langs)]
+    other_counts = ", ".join(f"{k} {v}" for k, v in sorted(Counter(other["language"]).items()))
+    sources = ", ".join(f"{k} {v}" for k, v in sorted(Counter(corpus["source"]).items()))
+    parts = ", ".join(f"`{k}` {v}" for k, v in sorted(Counter(corpus["part"]).items()))
+    return "\n".join(lines + [
+        "",
+        f"- Parallel EN/FR pairs: {pairs}",
+        f"- Other languages: {len(other)} rows ({other_counts})",
+        f"- Sources (voices): {sources}",
+        f"- Files: {parts}",
+    ])

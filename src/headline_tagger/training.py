@@ -239,7 +239,7 @@ class EvaluationReport:
         import pandas as pd
 
         keys = ("rows", "micro_f1", "macro_f1", "exact_match", "no_theme_clean", "language_accuracy",
-                "pair_consistency")
+                "pair_consistency", "brier", "calibration_error")
         return pd.DataFrame([{"language": lang, **{k: m[k] for k in keys if k in m}}
                              for lang, m in [("all", self.overall), *self.per_language.items()]])
 
@@ -269,6 +269,18 @@ def pair_consistency(rows: "pd.DataFrame", predicted: Sequence[Sequence[str]]) -
     return float(np.mean([a == b for a, b in pairs])) if pairs else None
 
 
+def calibration_error(probs: np.ndarray, y: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: mean |predicted probability - observed rate| over equal-width bins."""
+    probs = probs.ravel(); y = y.ravel()
+    idx = np.minimum((probs * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            total += m.sum() * abs(float(probs[m].mean()) - float(y[m].mean()))
+    return total / max(len(probs), 1)
+
+
 def report_from_predictions(rows: "pd.DataFrame", tags: Sequence[Any], themes: Sequence[str]) -> EvaluationReport:
     """Build an :class:`EvaluationReport` from labelled rows and the tagger's results for them."""
     import pandas as pd
@@ -279,6 +291,12 @@ def report_from_predictions(rows: "pd.DataFrame", tags: Sequence[Any], themes: S
     langs = rows["language"].tolist()
     if any(langs):
         overall["language_accuracy"] = float(np.mean([r.language == l for r, l in zip(tags, langs) if l]))
+    supported = [i for i, r in enumerate(tags) if r.status == "ok"]
+    if supported:
+        probs = np.array([[tags[i].scores[t] for t in themes] for i in supported])
+        y = _label_matrix(rows.iloc[supported], themes)
+        overall["brier"] = float(np.mean((probs - y) ** 2))
+        overall["calibration_error"] = calibration_error(probs, y)
     pc = pair_consistency(rows, pred)
     if pc is not None:
         overall["pair_consistency"] = pc
