@@ -51,14 +51,30 @@ def tokenize(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    """Which features the theme model reads: word n-grams and word-prefix ("stem") features."""
+    """Which features the theme model reads.
+
+    Two TF-IDF blocks, each l2-normalised on its own (as scikit-learn's ``FeatureUnion`` of two
+    vectorizers): words (word n-grams up to ``word_ngrams`` and a ``prefix_length``-letter prefix
+    of longer words, a cheap stem) and, when ``char_ngrams`` is set, character n-grams inside
+    word boundaries (scikit-learn's ``char_wb``), which carry spelling variants and unseen words.
+    """
 
     word_ngrams: int = 2
     prefix_length: int = 5
+    char_ngrams: tuple[int, int] | None = (3, 5)
 
-    def to_dict(self) -> dict[str, int]:
+    def __post_init__(self) -> None:
+        if self.char_ngrams is not None:  # JSON gives a list
+            lo, hi = (int(v) for v in self.char_ngrams)
+            if not 1 <= lo <= hi:
+                raise ValueError(f"char_ngrams must be (low, high) with 1 <= low <= high, got {self.char_ngrams}")
+            object.__setattr__(self, "char_ngrams", (lo, hi))
+
+    def to_dict(self) -> dict[str, object]:
         """Plain dict for JSON model files."""
-        return asdict(self)
+        d = asdict(self)
+        d["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
+        return d
 
 
 def token_features(token: str, config: FeatureConfig) -> list[str]:
@@ -80,11 +96,37 @@ def analyze_tokens(tokens: list[str], config: FeatureConfig) -> list[str]:
     return feats
 
 
+def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
+    """Character n-grams of one space-free word padded with spaces, exactly as scikit-learn's char_wb."""
+    w = " " + word + " "
+    size = len(w)
+    grams: list[str] = []
+    for n in range(low, high + 1):
+        if size <= n:  # a word no longer than n counts once, whole, and ends the word
+            grams.append(w)
+            break
+        grams.extend(w[i : i + n] for i in range(size - n + 1))
+    return grams
+
+
 class Analyzer:
-    """Callable text -> feature list, usable as scikit-learn's ``TfidfVectorizer(analyzer=...)``."""
+    """Callable text -> word-block features, usable as ``TfidfVectorizer(analyzer=...)``."""
 
     def __init__(self, config: FeatureConfig | None = None) -> None:
         self.config = config or FeatureConfig()
 
     def __call__(self, text: str) -> list[str]:
         return analyze_tokens(tokenize(normalize(text)), self.config)
+
+
+class CharAnalyzer:
+    """Callable text -> character-block features ('c:' + char_wb n-gram of the normalised text)."""
+
+    def __init__(self, config: FeatureConfig | None = None) -> None:
+        self.config = config or FeatureConfig()
+        if self.config.char_ngrams is None:
+            raise ValueError("this feature configuration has no character n-grams")
+
+    def __call__(self, text: str) -> list[str]:
+        low, high = self.config.char_ngrams  # type: ignore[misc]
+        return ["c:" + g for w in normalize(text).split() for g in char_wb_ngrams(w, low, high)]

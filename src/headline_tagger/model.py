@@ -21,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import ModelError, ModelIntegrityError, UntrustedModelError
-from .features import FeatureConfig, analyze_tokens, normalize, tokenize
+from .features import FeatureConfig, analyze_tokens, char_wb_ngrams, normalize, tokenize
 
 FORMAT = "headline-tagger-model"
 FORMAT_VERSION = 1
@@ -74,9 +74,9 @@ class ThemeExplanation:
 
 
 def describe_feature(feature: str) -> str:
-    """Human-readable name of a feature string ('w:passeurs' -> "passeurs")."""
+    """Readable feature name: word, "bigram", prefix…, ‹char n-gram› (spaces mark word edges)."""
     kind, _, value = feature.partition(":")
-    return {"w": value, "b": f'"{value}"', "p": value + "…"}.get(kind, feature)
+    return {"w": value, "b": f'"{value}"', "p": value + "…", "c": f"‹{value}›"}.get(kind, feature)
 
 
 class ThemeModel:
@@ -125,13 +125,19 @@ class ThemeModel:
 
     # -- lookup tables -------------------------------------------------------------------------
     def _build_index(self) -> None:
-        """Tables for the fast path: token ids, per-token feature columns, sorted bigram keys."""
+        """Tables for the fast path: token ids, per-token columns, sorted bigram keys, char n-grams."""
         self.feature_index = {feat: i for i, feat in enumerate(self.vocabulary)}
         self._coef_t = np.ascontiguousarray(self.coef.T)
+        n_word = sum(1 for f in self.vocabulary if not f.startswith("c:"))
+        if any(f.startswith("c:") for f in self.vocabulary[:n_word]):
+            raise ModelIntegrityError("character features must follow the word features in the vocabulary")
+        if n_word < len(self.vocabulary) and self.features.char_ngrams is None:
+            raise ModelIntegrityError("the vocabulary has character features but the config has no char_ngrams")
+        self._blocks = [(0, n_word)] + ([(n_word, len(self.vocabulary))] if n_word < len(self.vocabulary) else [])
         tokens: dict[str, int] = {}
         prefix_cols: dict[str, int] = {}
         bigrams: list[tuple[str, str, int]] = []
-        for col, feat in enumerate(self.vocabulary):
+        for col, feat in enumerate(self.vocabulary[:n_word]):
             kind, _, value = feat.partition(":")
             if kind == "w":
                 tokens.setdefault(value, len(tokens))
@@ -162,22 +168,17 @@ class ThemeModel:
         self._n_tok = n_tok
         self._bigram_keys = keys[order]
         self._bigram_cols = cols[order]
+        self._char_cache: dict[str, np.ndarray] = {}
 
-    # -- scoring -------------------------------------------------------------------------------
-    def _calibrate(self, logits: np.ndarray) -> np.ndarray:
-        """Platt-scaled probabilities from raw log-odds."""
-        z = np.clip(self.calib_a * logits + self.calib_b, -500.0, 500.0)
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def _sparse_rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(doc, column, count) of every feature present in each text, sorted by doc then column."""
-        n = len(texts)
-        toks = [tokenize(normalize(t)) for t in texts]
-        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=n)
+    # -- features of a batch -------------------------------------------------------------------
+    def _word_entries(self, norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) of every word-block feature occurrence in normalised texts."""
+        toks = [tokenize(t) for t in norm]
+        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
         flat = list(chain.from_iterable(toks))
         get = self._tokens.get
         tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
-        doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        doc = np.repeat(np.arange(len(toks), dtype=np.int64), lengths)
         known = tids >= 0
         safe = np.where(known, tids, 0)
         word = np.where(known, self._word_col[safe], -1)
@@ -189,63 +190,105 @@ class ThemeModel:
                 tok = flat[i]
                 if len(tok) > p:
                     prefix[i] = pget(tok[:p], -1)
-        parts_doc = [doc[word >= 0], doc[prefix >= 0]]
-        parts_col = [word[word >= 0], prefix[prefix >= 0]]
+        docs = [doc[word >= 0], doc[prefix >= 0]]
+        cols = [word[word >= 0], prefix[prefix >= 0]]
         if self.features.word_ngrams >= 2 and len(flat) > 1 and len(self._bigram_keys):
             ok = (doc[1:] == doc[:-1]) & known[1:] & known[:-1]
             keys = tids[:-1][ok] * self._n_tok + tids[1:][ok]
             pos = np.searchsorted(self._bigram_keys, keys)
             pos[pos == len(self._bigram_keys)] = 0
             hit = self._bigram_keys[pos] == keys
-            parts_doc.append(doc[:-1][ok][hit])
-            parts_col.append(self._bigram_cols[pos[hit]])
-        f = len(self.vocabulary)
-        key = np.concatenate(parts_doc) * f + np.concatenate(parts_col)
-        uniq, counts = np.unique(key, return_counts=True)
-        return uniq // f, uniq % f, counts
+            docs.append(doc[:-1][ok][hit])
+            cols.append(self._bigram_cols[pos[hit]])
+        return np.concatenate(docs), np.concatenate(cols)
 
-    def _logits(self, n: int, doc: np.ndarray, col: np.ndarray, counts: np.ndarray) -> np.ndarray:
-        """Log-odds from sparse (doc, column, count) triples sorted by doc then column."""
-        out = np.tile(self.intercept, (n, 1))
-        if not len(doc):
-            return out
-        val = (1.0 + np.log(counts)) * self.idf[col]
-        starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
-        norms = np.sqrt(np.add.reduceat(val * val, starts))
-        sums = np.add.reduceat(val[:, None] * self._coef_t[col], starts, axis=0)
-        out[doc[starts]] += sums / norms[:, None]
-        return out
+    def _char_cols(self, word: str) -> np.ndarray:
+        """Columns of the character n-grams of one whitespace-separated word (cached)."""
+        cols = self._char_cache.get(word)
+        if cols is None:
+            low, high = self.features.char_ngrams  # type: ignore[misc]
+            get = self.feature_index.get
+            found = [get("c:" + g) for g in char_wb_ngrams(word, low, high)]
+            cols = np.array([c for c in found if c is not None], dtype=np.int64)
+            if len(self._char_cache) >= 200_000:
+                self._char_cache.clear()
+            self._char_cache[word] = cols
+        return cols
+
+    def _char_entries(self, norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) of every character-block feature occurrence in normalised texts."""
+        words = [t.split() for t in norm]
+        per_word = [self._char_cols(w) for w in chain.from_iterable(words)]
+        if not per_word:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        sizes = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
+        word_doc = np.repeat(np.arange(len(words), dtype=np.int64),
+                             np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+        return np.repeat(word_doc, sizes), np.concatenate(per_word)
+
+    # -- scoring -------------------------------------------------------------------------------
+    def _calibrate(self, logits: np.ndarray) -> np.ndarray:
+        """Platt-scaled probabilities from raw log-odds."""
+        z = np.clip(self.calib_a * logits + self.calib_b, -500.0, 500.0)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Raw per-theme log-odds, shape (n_texts, n_themes), for a whole batch at once."""
-        if not len(texts):
-            return np.tile(self.intercept, (0, 1))
-        return self._logits(len(texts), *self._sparse_rows(texts))
+        from scipy import sparse  # batch path only: one-headline tagging stays numpy-only
+
+        n = len(texts)
+        out = np.tile(self.intercept, (n, 1))
+        if not n:
+            return out
+        norm = [normalize(t) for t in texts]
+        entries = [self._word_entries(norm)]
+        if len(self._blocks) > 1:
+            entries.append(self._char_entries(norm))
+        for (doc, col), (lo, hi) in zip(entries, self._blocks):
+            if not len(doc):
+                continue
+            x = sparse.csr_matrix((np.ones(len(doc)), (doc, col - lo)), shape=(n, hi - lo))
+            rows = np.repeat(np.arange(n), np.diff(x.indptr))
+            val = (1.0 + np.log(x.data)) * self.idf[lo:hi][x.indices]
+            x.data = val / np.sqrt(np.bincount(rows, val * val, minlength=n))[rows]
+            out += x @ self._coef_t[lo:hi]
+        return out
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probability of every theme, shape (n_texts, n_themes)."""
         return self._calibrate(self.decision_function(texts))
 
-    def _sparse_one(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The (doc, column, count) triples of one text, built with dicts instead of batch arrays."""
-        counts = Counter(
-            c for c in map(self.feature_index.get,
-                           analyze_tokens(tokenize(normalize(text)), self.features))
-            if c is not None)
-        cols = np.array(sorted(counts), dtype=np.int64)
-        return (np.zeros(len(cols), dtype=np.int64), cols,
-                np.array([counts[c] for c in cols.tolist()], dtype=np.int64))
+    def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
+        norm = normalize(text)
+        feats = [analyze_tokens(tokenize(norm), self.features)]
+        if len(self._blocks) > 1:
+            low, high = self.features.char_ngrams  # type: ignore[misc]
+            feats.append(["c:" + g for w in norm.split() for g in char_wb_ngrams(w, low, high)])
+        get = self.feature_index.get
+        result = []
+        for block in feats:
+            counts = Counter(c for c in map(get, block) if c is not None)
+            if not counts:
+                continue
+            cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+            val = (1.0 + np.log(tf)) * self.idf[cols]
+            result.append((cols, val / np.sqrt(val @ val)))
+        return result
 
     def proba_one(self, text: str) -> np.ndarray:
-        """Calibrated probabilities for one text: bit-identical to its row of :meth:`predict_proba`."""
-        return self._calibrate(self._logits(1, *self._sparse_one(text))[0])
+        """Calibrated probabilities for one text, without batch overhead (agrees with predict_proba)."""
+        logits = self.intercept.copy()
+        for cols, val in self._vector(text):
+            logits += val @ self._coef_t[cols]
+        return self._calibrate(logits)
 
     def explain(self, text: str, top: int = 8, themes: Sequence[str] | None = None) -> list[ThemeExplanation]:
         """Per-theme feature contributions for ``text`` (all themes, or ``themes``), best score first."""
-        _, cols, counts = self._sparse_one(text)
-        val = (1.0 + np.log(counts)) * self.idf[cols]
-        if len(val):
-            val /= np.sqrt(val @ val)
+        blocks = self._vector(text)
+        cols = np.concatenate([c for c, _ in blocks]) if blocks else np.empty(0, dtype=np.int64)
+        val = np.concatenate([v for _, v in blocks]) if blocks else np.empty(0)
         probs = self.proba_one(text)
         wanted = range(len(self.themes)) if themes is None else [self.themes.index(t) for t in themes]
         result = []

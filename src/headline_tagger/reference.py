@@ -10,18 +10,21 @@ from typing import Sequence
 
 import numpy as np
 
-from .features import Analyzer
 from .model import ThemeModel
+from .training import make_vectorizer
 
 
 def to_sklearn(model: ThemeModel):
-    """(TfidfVectorizer, [LogisticRegression per theme]) carrying the model's exact parameters."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """(TF-IDF vectorizer or FeatureUnion, [LogisticRegression per theme]) with the model's parameters."""
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=Analyzer(model.features), sublinear_tf=True, norm="l2",
-                          vocabulary={f: i for i, f in enumerate(model.vocabulary)}, dtype=np.float64)
-    vec.idf_ = model.idf
+    vec = make_vectorizer(model.features, vocabulary=model.vocabulary)
+    blocks = [v for _, v in vec.transformer_list] if hasattr(vec, "transformer_list") else [vec]
+    start = 0
+    for block in blocks:
+        size = len(block.vocabulary)
+        block.idf_ = model.idf[start : start + size]
+        start += size
     classifiers = []
     for k in range(len(model.themes)):
         clf = LogisticRegression()
@@ -38,5 +41,4 @@ def reference_proba(model: ThemeModel, texts: Sequence[str]) -> np.ndarray:
     vec, classifiers = to_sklearn(model)
     x = vec.transform(list(texts))
     logits = np.column_stack([clf.decision_function(x) for clf in classifiers])
-    z = model.calib_a * logits + model.calib_b
-    return 1.0 / (1.0 + np.exp(-z))
+    return 1.0 / (1.0 + np.exp(-(model.calib_a * logits + model.calib_b)))

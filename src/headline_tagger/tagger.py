@@ -14,6 +14,9 @@ import numpy as np
 from .language import UND, LanguageDetector, default_detector
 from .model import ThemeExplanation, ThemeModel
 
+#: Decimals kept in probabilities: batch and one-by-one paths agree to far more than this.
+SCORE_DECIMALS = 6
+
 #: Longest text (in characters) read for language and themes; longer input is truncated and flagged.
 MAX_CHARS = 2000
 
@@ -91,7 +94,7 @@ class Tagger:
         text = _check_text(text, "tag()")
         probe = text[:MAX_CHARS]
         language, lscore = self.detector.detect(probe)
-        return self._result(text, language, lscore, self.model.proba_one(probe))
+        return self._result(text, language, lscore, np.round(self.model.proba_one(probe), SCORE_DECIMALS))
 
     def tag_many(self, texts: Iterable[str]) -> list[HeadlineTags]:
         """Tag many headlines at once (vectorised); same answers as :meth:`tag` one by one."""
@@ -105,7 +108,7 @@ class Tagger:
                                 f"{type(t).__name__}: {t!r:.60}")
         probes = [t[:MAX_CHARS] for t in items]
         languages, lscores = self.detector.detect_many(probes)
-        probs = self.model.predict_proba(probes)
+        probs = np.round(self.model.predict_proba(probes), SCORE_DECIMALS)
         return [self._result(t, lang, float(ls), p)
                 for t, lang, ls, p in zip(items, languages, lscores.tolist(), probs)]
 

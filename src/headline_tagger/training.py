@@ -15,7 +15,7 @@ import numpy as np
 from . import __version__
 from .corpus import data_hash, label_set
 from .errors import TrainingError
-from .features import Analyzer, FeatureConfig
+from .features import Analyzer, CharAnalyzer, FeatureConfig
 from .model import ThemeModel
 from .tagger import Tagger
 
@@ -77,14 +77,41 @@ def _label_matrix(rows: "pd.DataFrame", themes: Sequence[str]) -> np.ndarray:
     return y
 
 
-def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
-    """TF-IDF vectorizer and one logistic regression per theme (scikit-learn)."""
+def make_vectorizer(features: FeatureConfig, min_df: int = 1, vocabulary: Sequence[str] | None = None):
+    """The scikit-learn TF-IDF features of the model: a word block and, if configured, a char block.
+
+    With ``vocabulary`` (a model's feature list), the vectorizers are fixed to it instead of fitted.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
+    def block(analyzer, vocab):
+        return TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, min_df=min_df, norm="l2",
+                               dtype=np.float64, vocabulary=vocab)
+
+    words = chars = None
+    if vocabulary is not None:
+        words = [f for f in vocabulary if not f.startswith("c:")]
+        chars = [f for f in vocabulary if f.startswith("c:")]
+    if features.char_ngrams is None:
+        return block(Analyzer(features), words)
+    return FeatureUnion([("words", block(Analyzer(features), words)),
+                         ("chars", block(CharAnalyzer(features), chars))])
+
+
+def vectorizer_vocabulary_idf(vec) -> tuple[list[str], np.ndarray]:
+    """Feature names (word block first) and idf weights of a fitted :func:`make_vectorizer`."""
+    parts = [v for _, v in vec.transformer_list] if hasattr(vec, "transformer_list") else [vec]
+    names = [n for v in parts for n in v.get_feature_names_out().tolist()]
+    return names, np.concatenate([v.idf_ for v in parts])
+
+
+def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
+    """TF-IDF features and one logistic regression per theme (scikit-learn)."""
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=Analyzer(config.features), sublinear_tf=True,
-                          min_df=config.min_df, norm="l2", dtype=np.float64)
-    x = vec.fit_transform(texts)
+    vec = make_vectorizer(config.features, config.min_df)
+    x = vec.fit_transform(texts).tocsr()
     coef = np.zeros((y.shape[1], x.shape[1]))
     intercept = np.zeros(y.shape[1])
     for k in range(y.shape[1]):
@@ -174,9 +201,10 @@ def train(rows: "pd.DataFrame", config: TrainingConfig | None = None,
     thresholds = np.array([best_threshold(probs[:, k], y[:, k], config.min_threshold)
                            for k in range(len(themes))])
     vec, coef, intercept = _fit_linear(rows["headline"].tolist(), y, config)
+    vocabulary, idf = vectorizer_vocabulary_idf(vec)
     languages = sorted({lang for lang in rows["language"] if lang}) or ["en", "fr"]
     return ThemeModel(
-        themes=themes, vocabulary=vec.get_feature_names_out().tolist(), idf=vec.idf_, coef=coef,
+        themes=themes, vocabulary=vocabulary, idf=idf, coef=coef,
         intercept=intercept, calib_a=calib_a, calib_b=calib_b, thresholds=thresholds,
         features=config.features, languages=languages,
         metadata={"config": config.to_dict(), "training_rows": len(rows),
