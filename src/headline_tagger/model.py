@@ -202,14 +202,13 @@ class ThemeModel:
             cols.append(self._bigram_cols[pos[hit]])
         return np.concatenate(docs), np.concatenate(cols)
 
-    def _char_cols(self, word: str) -> np.ndarray:
+    def _char_cols(self, word: str) -> tuple[int, ...]:
         """Columns of the character n-grams of one whitespace-separated word (cached)."""
         cols = self._char_cache.get(word)
         if cols is None:
             low, high = self.features.char_ngrams  # type: ignore[misc]
             get = self.feature_index.get
-            found = [get("c:" + g) for g in char_wb_ngrams(word, low, high)]
-            cols = np.array([c for c in found if c is not None], dtype=np.int64)
+            cols = tuple(c for c in (get("c:" + g) for g in char_wb_ngrams(word, low, high)) if c is not None)
             if len(self._char_cache) >= 200_000:
                 self._char_cache.clear()
             self._char_cache[word] = cols
@@ -219,12 +218,11 @@ class ThemeModel:
         """(doc, column) of every character-block feature occurrence in normalised texts."""
         words = [t.split() for t in norm]
         per_word = [self._char_cols(w) for w in chain.from_iterable(words)]
-        if not per_word:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         sizes = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))
         word_doc = np.repeat(np.arange(len(words), dtype=np.int64),
                              np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-        return np.repeat(word_doc, sizes), np.concatenate(per_word)
+        cols = np.fromiter(chain.from_iterable(per_word), dtype=np.int64, count=int(sizes.sum()))
+        return np.repeat(word_doc, sizes), cols
 
     # -- scoring -------------------------------------------------------------------------------
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
@@ -261,16 +259,15 @@ class ThemeModel:
     def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
         norm = normalize(text)
-        feats = [analyze_tokens(tokenize(norm), self.features)]
-        if len(self._blocks) > 1:
-            low, high = self.features.char_ngrams  # type: ignore[misc]
-            feats.append(["c:" + g for w in norm.split() for g in char_wb_ngrams(w, low, high)])
         get = self.feature_index.get
+        blocks = [[c for c in map(get, analyze_tokens(tokenize(norm), self.features)) if c is not None]]
+        if len(self._blocks) > 1:
+            blocks.append(list(chain.from_iterable(map(self._char_cols, norm.split()))))
         result = []
-        for block in feats:
-            counts = Counter(c for c in map(get, block) if c is not None)
-            if not counts:
+        for found in blocks:
+            if not found:
                 continue
+            counts = Counter(found)
             cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
             tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
             val = (1.0 + np.log(tf)) * self.idf[cols]
