@@ -61,7 +61,7 @@ class FeatureConfig:
 
     word_ngrams: int = 2
     prefix_length: int = 5
-    char_ngrams: tuple[int, int] | None = (3, 5)
+    char_ngrams: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.char_ngrams is not None:  # JSON gives a list
