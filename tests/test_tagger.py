@@ -125,3 +125,16 @@ def test_seed_headlines(seed_rows):
     assert [r.language for r in results] == [r["language"] for r in seed_rows]
     exact = sum(set(r.themes) == set(filter(None, s["themes"].split(";"))) for r, s in zip(results, seed_rows))
     assert exact >= 32, f"only {exact}/35 seed theme sets exactly right"
+
+
+def test_fresh_headlines_written_after_training():
+    """40 headlines written after the model was trained (never in the corpus): most sets exactly right."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent / "data" / "fresh_headlines.csv"
+    rows = list(csv.DictReader(open(path, encoding="utf-8")))
+    results = tag_headlines([r["headline"] for r in rows])
+    assert [r.language for r in results] == [r["language"] for r in rows]
+    exact = sum(set(r.themes) == set(filter(None, s["themes"].split(";"))) for r, s in zip(results, rows))
+    assert exact >= 34, f"only {exact}/{len(rows)} fresh headlines exactly right"
