@@ -21,7 +21,15 @@ from typing import Any, Sequence
 import numpy as np
 
 from .errors import ModelError, ModelIntegrityError, UntrustedModelError
-from .features import FeatureConfig, analyze_tokens, char_wb_ngrams, normalize, tokenize
+from .features import (
+    BATCH_SEPARATOR,
+    FeatureConfig,
+    analyze_tokens,
+    char_wb_ngrams,
+    normalize,
+    tokenize,
+    tokenize_batch,
+)
 
 FORMAT = "headline-tagger-model"
 FORMAT_VERSION = 1
@@ -31,6 +39,7 @@ MANIFEST_FILE = "manifest.json"
 CARD_FILE = "model_card.json"
 _ARRAYS = ("idf", "coef", "intercept", "calib_a", "calib_b", "thresholds")
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
+_SEP_ID = -2  # token id of the batch separator
 
 
 def sha256_file(path: Path) -> str:
@@ -168,17 +177,27 @@ class ThemeModel:
         self._n_tok = n_tok
         self._bigram_keys = keys[order]
         self._bigram_cols = cols[order]
-        self._char_cache: dict[str, np.ndarray] = {}
+        self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._tokens[BATCH_SEPARATOR] = _SEP_ID  # never a word token: \x1f is not a word character
 
     # -- features of a batch -------------------------------------------------------------------
-    def _word_entries(self, norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(doc, column) of every word-block feature occurrence in normalised texts."""
-        toks = [tokenize(t) for t in norm]
-        lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-        flat = list(chain.from_iterable(toks))
+    def _word_entries(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) of every word-block feature occurrence in raw texts."""
+        flat = tokenize_batch(list(texts))
         get = self._tokens.get
-        tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
-        doc = np.repeat(np.arange(len(toks), dtype=np.int64), lengths)
+        if flat is None:  # a text holds the separator character: tokenise text by text
+            toks = [tokenize(normalize(t)) for t in texts]
+            flat = list(chain.from_iterable(toks))
+            doc = np.repeat(np.arange(len(toks), dtype=np.int64),
+                            np.fromiter(map(len, toks), dtype=np.int64, count=len(toks)))
+            tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+            where = np.arange(len(flat))
+        else:
+            tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+            words = tids != _SEP_ID
+            doc = np.cumsum(~words)[words]
+            tids = tids[words]
+            where = np.flatnonzero(words)  # position in flat of each word token
         known = tids >= 0
         safe = np.where(known, tids, 0)
         word = np.where(known, self._word_col[safe], -1)
@@ -187,12 +206,12 @@ class ThemeModel:
         if p and not known.all():  # unseen words can still share a known prefix
             pget = self._prefix_cols.get
             for i in np.flatnonzero(~known).tolist():
-                tok = flat[i]
+                tok = flat[where[i]]
                 if len(tok) > p:
                     prefix[i] = pget(tok[:p], -1)
         docs = [doc[word >= 0], doc[prefix >= 0]]
         cols = [word[word >= 0], prefix[prefix >= 0]]
-        if self.features.word_ngrams >= 2 and len(flat) > 1 and len(self._bigram_keys):
+        if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_keys):
             ok = (doc[1:] == doc[:-1]) & known[1:] & known[:-1]
             keys = tids[:-1][ok] * self._n_tok + tids[1:][ok]
             pos = np.searchsorted(self._bigram_keys, keys)
@@ -238,10 +257,9 @@ class ThemeModel:
         out = np.tile(self.intercept, (n, 1))
         if not n:
             return out
-        norm = [normalize(t) for t in texts]
-        entries = [self._word_entries(norm)]
+        entries = [self._word_entries(texts)]
         if len(self._blocks) > 1:
-            entries.append(self._char_entries(norm))
+            entries.append(self._char_entries([normalize(t) for t in texts]))
         for (doc, col), (lo, hi) in zip(entries, self._blocks):
             if not len(doc):
                 continue

@@ -109,27 +109,34 @@ class Tagger:
         probes = [t[:MAX_CHARS] for t in items]
         languages, lscores = self.detector.detect_many(probes)
         probs = np.round(self.model.predict_proba(probes), SCORE_DECIMALS)
-        return [self._result(t, lang, float(ls), p)
-                for t, lang, ls, p in zip(items, languages, lscores.tolist(), probs)]
+        return self._results(items, languages, lscores.tolist(), probs)
+
+    def _status(self, text: str, language: str) -> str:
+        """Why themes may be withheld: empty text, no letters, a language the model was not trained on."""
+        if language == UND:
+            return STATUS_NO_LETTERS if text.strip() else STATUS_EMPTY
+        return STATUS_OK if language in self.model.languages else STATUS_UNSUPPORTED
+
+    def _results(self, texts: list[str], languages: list[str], lscores: list[float],
+                 probs: np.ndarray) -> list[HeadlineTags]:
+        """Assemble results: themes over their thresholds, best first, unless the status rules them out."""
+        model = self.model
+        statuses = [self._status(t, lang) for t, lang in zip(texts, languages)]
+        names = model.themes
+        hits = probs >= model.thresholds
+        rows = np.flatnonzero(hits.any(axis=1))
+        order = np.argsort(-probs[rows], axis=1, kind="stable")  # best first; ties in taxonomy order
+        ranked_hits = np.take_along_axis(hits[rows], order, axis=1)
+        themes: list[tuple[str, ...]] = [()] * len(texts)
+        for i, ks, hs in zip(rows.tolist(), order.tolist(), ranked_hits.tolist()):
+            if statuses[i] == STATUS_OK:
+                themes[i] = tuple(names[k] for k, h in zip(ks, hs) if h)
+        return [HeadlineTags(t, lang, ls, th, dict(zip(names, p)), st, len(t) > MAX_CHARS)
+                for t, lang, ls, th, p, st in zip(texts, languages, lscores, themes, probs.tolist(), statuses)]
 
     def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
-        """Assemble one result: themes over their thresholds, unless the language rules them out."""
-        model = self.model
-        if language == UND:
-            status = STATUS_NO_LETTERS if text.strip() else STATUS_EMPTY
-        elif language not in model.languages:
-            status = STATUS_UNSUPPORTED
-        else:
-            status = STATUS_OK
-        plist = probs.tolist()
-        if status == STATUS_OK:
-            hits = [k for k, (p, t) in enumerate(zip(plist, model.thresholds.tolist())) if p >= t]
-            hits.sort(key=lambda k: -plist[k])
-            themes = tuple(model.themes[k] for k in hits)
-        else:
-            themes = ()
-        return HeadlineTags(text, language, float(lscore), themes, dict(zip(model.themes, plist)),
-                            status, len(text) > MAX_CHARS)
+        """Assemble one result (the same rules as :meth:`_results`)."""
+        return self._results([text], [language], [float(lscore)], probs.reshape(1, -1))[0]
 
     def explain(self, text: str, top: int = 8, runners_up: int = 2) -> list[ThemeExplanation]:
         """Why each theme was given (and the ``runners_up`` best themes that were not)."""
