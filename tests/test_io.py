@@ -22,7 +22,7 @@ def test_tag_dataframe_keeps_everything_and_flags_non_text():
     out = tag_dataframe(df)
     assert list(out.index) == [10, 11, 12, 13, 14]
     assert out["n"].tolist() == [1, 2, 3, 4, 5]
-    assert out["tag_status"].tolist() == ["ok", "empty", "not_text", "empty", "ok"]
+    assert out["tag_status"].tolist() == ["ok", "empty", "not_text: int", "empty", "ok"]
     assert df.columns.tolist() == ["headline", "n"]  # the caller's frame is untouched
 
 
@@ -101,3 +101,87 @@ def test_detectors_of_encoding_and_separator():
     assert sniff_separator("a;b;c\n1;2;3\n") == ";"
     assert sniff_separator("a\tb\n1\t2\n") == "\t"
     assert sniff_separator("just one column\n") == ","
+
+
+def test_ragged_short_and_blank_rows_are_kept_and_flagged(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,headline,note\n1,Frontex patrols,a\n2,Smugglers held,b,EXTRA,MORE\n3,Short row\n\n"
+                   "4,Des passeurs arrêtés,d\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    summary = tag_file(src, out)
+    rows = read(out)
+    assert [r["id"] for r in rows] == ["1", "2", "3", "", "4"]
+    assert rows[1]["tag_status"].startswith("ragged_row: 5 fields for 3 columns")
+    assert '["EXTRA", "MORE"]' in rows[1]["tag_status"]
+    assert rows[1]["note"] == "b" and rows[1]["themes"] != ""
+    assert rows[2]["tag_status"].startswith("short_row") and rows[2]["note"] == ""
+    assert rows[3]["tag_status"] == "blank_line"
+    assert summary.rows == 5
+    assert summary.statuses == {"ok": 2, "ragged_row": 1, "short_row": 1, "blank_line": 1}
+
+
+def test_huge_cell_and_tsv(tmp_path):
+    src = tmp_path / "in.tsv"
+    huge = "smugglers " * 100_000
+    src.write_text(f"headline\tn\n{huge}\t1\nFrontex\t2\n", encoding="utf-8")
+    out = tmp_path / "out.tsv"
+    limit = csv.field_size_limit()
+    tag_file(src, out)
+    assert csv.field_size_limit() == limit  # the reader restored the module's limit
+    frame = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
+    assert frame["headline"].tolist() == [huge, "Frontex"] and frame["n"].tolist() == ["1", "2"]
+
+
+def test_json_lines_with_a_broken_line(tmp_path):
+    import json
+
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"title": "Frontex boosts patrols", "id": 1}\nnot json\n[1, 2]\n'
+                   '{"title": "Des passeurs arrêtés à Calais", "id": 4}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = tag_file(src, out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 4 and summary.rows == 4
+    assert rows[0]["id"] == 1 and rows[0]["language"] == "en"
+    assert rows[1]["raw_line"] == "not json" and rows[1]["tag_status"].startswith("malformed_json")
+    assert rows[2]["tag_status"] == "not_an_object: list"
+    assert "migrant_smuggling" in rows[3]["themes"]
+
+
+def test_parquet_round_trip(tmp_path):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "in.parquet"
+    pd.DataFrame({"headline": ["Frontex boosts patrols", None, "Des passeurs arrêtés"], "n": [1, 2, 3]}) \
+        .to_parquet(src, index=False)
+    out = tmp_path / "out.parquet"
+    tag_file(src, out, chunksize=2)
+    frame = pd.read_parquet(out)
+    assert frame["n"].tolist() == [1, 2, 3]
+    assert frame["tag_status"].tolist() == ["ok", "empty", "ok"]
+    with pytest.raises(InputError, match="file path"):
+        tag_file(src, "-")
+
+
+def test_two_jobs_give_identical_output(tmp_path):
+    src = tmp_path / "in.csv"
+    heads = ["Frontex boosts patrols", "", "Traite des êtres humains : trois interpellations", "Rain again",
+             "Ransomware gang hits hospital"] * 60
+    pd.DataFrame({"headline": heads, "k": range(len(heads))}).to_csv(src, index=False)
+    tag_file(src, tmp_path / "one.csv", chunksize=37, jobs=1)
+    tag_file(src, tmp_path / "two.csv", chunksize=37, jobs=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+
+
+def test_missing_column_lists_columns_and_leaves_no_file(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("a;b\n1;2\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"columns found: \['a', 'b'\]"):
+        tag_file(src, tmp_path / "out.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_unwritable_output_folder_is_a_clear_error(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("headline\nFrontex\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot write"):
+        tag_file(src, tmp_path / "no" / "such" / "dir" / "out.csv")

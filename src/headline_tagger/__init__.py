@@ -27,7 +27,7 @@ from .themes import THEMES
 
 # Heavier parts (pandas, scikit-learn) load on first use, so `import headline_tagger` stays fast.
 _LAZY = {
-    "tag_file": "io", "tag_dataframe": "io", "TagSummary": "io",
+    "tag_file": "io", "tag_dataframe": "table", "TagSummary": "table",
     "train": "training", "evaluate": "training", "cross_validate": "training",
     "TrainingConfig": "training", "EvaluationReport": "training", "model_card": "training",
     "read_labelled": "corpus", "load_corpus": "corpus",

@@ -32,9 +32,11 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         progress = bar.update
     source = sys.stdin.buffer if args.input == "-" else args.input
     output = sys.stdout if args.output in (None, "-") else args.output
+    fmt = args.format or (None if args.input != "-" else "csv")
     try:
         summary = tag_file(source, output, column=args.column, sep=args.sep, encoding=args.encoding,
-                           tagger=_tagger(args), on_chunk=progress)
+                           fmt=fmt, tagger=_tagger(args), model_path=args.model, jobs=args.jobs,
+                           on_chunk=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -128,12 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--trust-pickle", action="store_true",
                        help="allow loading a pickle/joblib model file (it can run code: only files you trust)")
 
-    p = sub.add_parser("tag", help="tag a CSV file: every row kept, plus language, themes, tag_status")
-    p.add_argument("input", help="CSV/TSV file, or - for stdin")
+    p = sub.add_parser("tag", help="tag a file: every row kept, plus language, themes, tag_status")
+    p.add_argument("input", help="CSV/TSV, JSON Lines or Parquet file, or - for stdin")
     p.add_argument("-o", "--output", help="output file (default, or -: stdout)")
     p.add_argument("--column", help="headline column (default: headline, title, titre or text)")
     p.add_argument("--sep", help="field separator (default: sniffed)")
     p.add_argument("--encoding", help="input encoding (default: detected)")
+    p.add_argument("--format", choices=("csv", "jsonl", "parquet"),
+                   help="input and output format (default: from the extension; CSV for stdin)")
+    p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (output identical to one job)")
     p.add_argument("--summary-json", help="write the run's summary as JSON to this file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     model_opts(p)
@@ -181,6 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("headline-tagger: interrupted; no output file was written", file=sys.stderr)
         return 130
+    except OSError as exc:  # e.g. a full disk while writing to stdout
+        print(f"headline-tagger: error: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

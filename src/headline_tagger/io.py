@@ -1,95 +1,51 @@
-"""Batch tagging of tables and files: every row kept, in order, with its columns unchanged."""
+"""Batch tagging of files (CSV/TSV, JSON Lines, Parquet): streamed, every row kept, atomic output.
+
+Each input row comes out, in order, with its values unchanged, plus ``language``, ``themes`` and
+``tag_status``. Rows the reader finds broken (ragged, short, not JSON) are kept and flagged in
+``tag_status`` rather than dropped. The output appears at its path only once complete.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import os
 import sys
 import tempfile
-from collections import Counter
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, Sequence
 
 from .corpus import find_column
 from .errors import InputError
+from .table import TagSummary, output_names, tag_cells, tag_dataframe
 from .tagger import Tagger, default_tagger
-from .themes import join_themes
 
-if TYPE_CHECKING:
-    import pandas as pd
+__all__ = ["tag_file", "detect_encoding", "sniff_separator", "detect_format", "FORMATS", "TagSummary",
+           "tag_dataframe"]
 
-#: Columns added to the user's table.
-OUTPUT_COLUMNS = ("language", "themes", "tag_status")
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000
+FORMATS = ("csv", "jsonl", "parquet")
 _SAMPLE_BYTES = 1 << 16
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".jsonl": "jsonl",
+               ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+Source = "str | os.PathLike[str] | IO[bytes]"
 
 
-@dataclass
-class TagSummary:
-    """What a batch run did: rows, and counts per language, theme and status."""
-
-    rows: int = 0
-    languages: Counter = field(default_factory=Counter)
-    themes: Counter = field(default_factory=Counter)
-    statuses: Counter = field(default_factory=Counter)
-    columns: dict[str, str] = field(default_factory=dict)
-
-    def add(self, languages: list[str], themes: list[tuple[str, ...]], statuses: list[str]) -> None:
-        """Count one chunk's results."""
-        self.rows += len(statuses)
-        self.languages.update(languages)
-        self.themes.update(t for ts in themes for t in ts)
-        self.statuses.update(statuses)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-serialisable dict."""
-        return {"rows": self.rows, "languages": dict(self.languages.most_common()),
-                "themes": dict(self.themes.most_common()), "statuses": dict(self.statuses.most_common()),
-                "columns": self.columns}
+# -- detection ---------------------------------------------------------------------------------
+def detect_format(path: str | os.PathLike[str] | None, fmt: str | None = None) -> str:
+    """The file format: ``fmt`` when given, else from the extension (CSV for stdin and unknown ones)."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        return fmt
+    if path is None or str(path) == "-":
+        return "csv"
+    return _EXTENSIONS.get(Path(str(path)).suffix.lower(), "csv")
 
 
-def _output_names(existing: list[str]) -> dict[str, str]:
-    """Names of the added columns, renamed (``tagged_language``...) when the input already has them."""
-    taken = set(existing)
-    names = {}
-    for col in OUTPUT_COLUMNS:
-        name = col
-        while name in taken:
-            name = "tagged_" + name
-        taken.add(name)
-        names[col] = name
-    return names
-
-
-def tag_dataframe(df: "pd.DataFrame", column: str | None = None, *, tagger: Tagger | None = None,
-                  names: dict[str, str] | None = None) -> "pd.DataFrame":
-    """A copy of ``df`` with ``language``, ``themes`` and ``tag_status`` columns added.
-
-    Missing cells (NaN/None) are kept and flagged ``empty``; non-text cells (numbers, bytes...)
-    are kept and flagged ``not_text``. No row is dropped or reordered.
-    """
-    tagger = tagger or default_tagger()
-    col = find_column(list(df.columns), column)
-    names = names or _output_names([str(c) for c in df.columns])
-    cells = df[col].tolist()
-    texts = [c if isinstance(c, str) else "" for c in cells]
-    results = tagger.tag_many(texts)
-    statuses = [r.status if isinstance(c, str) else ("empty" if _is_missing(c) else "not_text")
-                for c, r in zip(cells, results)]
-    out = df.copy()
-    out[names["language"]] = [r.language for r in results]
-    out[names["themes"]] = [join_themes(r.themes) for r in results]
-    out[names["tag_status"]] = statuses
-    return out
-
-
-def _is_missing(value: object) -> bool:
-    """True for None and float NaN (pandas' missing cells)."""
-    return value is None or (isinstance(value, float) and value != value)
-
-
-# -- reading files -----------------------------------------------------------------------------
 def detect_encoding(sample: bytes) -> str:
     """Encoding of a file from its first bytes: UTF-8 (with or without BOM), else cp1252, else a guess.
 
@@ -116,127 +72,298 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def sniff_separator(text: str) -> str:
-    """Field separator of a CSV sample: one of , ; TAB |, by csv.Sniffer, ',' when unsure."""
+    """Field separator of a CSV sample: one of , ; TAB |; ',' when unsure.
+
+    The header line decides when one candidate is clearly the most frequent there; otherwise
+    csv.Sniffer looks at the consistency over the whole sample.
+    """
+    header = text.split("\n", 1)[0]
+    counts = sorted(((header.count(c), c) for c in ",;\t|"), reverse=True)
+    if counts[0][0] and counts[0][0] > counts[1][0]:
+        return counts[0][1]
     try:
         return csv.Sniffer().sniff(text, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
 
 
-def _chunks(source: IO[bytes], *, sep: str | None, encoding: str | None,
-            chunksize: int) -> tuple[Iterator["pd.DataFrame"], str, str]:
-    """An iterator of string-typed chunks, plus the separator and encoding used."""
-    import io as _io
-
-    import pandas as pd
-
-    head = source.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES] if hasattr(source, "peek") else b""
-    enc = encoding or detect_encoding(head)
-    if sep is None:
-        sep = sniff_separator(head.decode(enc, errors="replace"))
-    stream = _io.TextIOWrapper(source, encoding=enc, newline="")
-    try:
-        reader = pd.read_csv(stream, sep=sep, dtype=str, keep_default_na=False, chunksize=chunksize,
-                             engine="c", skip_blank_lines=False)
-    except pd.errors.EmptyDataError as exc:
-        raise InputError("the input is empty (no header row)") from exc
-    return reader, sep, enc
-
-
-def tag_file(source: str | os.PathLike[str] | IO[bytes], output: str | os.PathLike[str] | IO[str] | None,
-             *, column: str | None = None, sep: str | None = None, encoding: str | None = None,
-             tagger: Tagger | None = None, chunksize: int = CHUNK_ROWS,
-             on_chunk: Callable[[int], None] | None = None) -> TagSummary:
-    """Tag a CSV/TSV file chunk by chunk into ``output`` (a path, written atomically, or a text stream).
-
-    Every input row comes out, in order, with its columns unchanged, plus the tagging columns.
-    ``on_chunk(n_rows)`` is called after each chunk (for progress bars).
-    """
-    import pandas as pd
-
-    tagger = tagger or default_tagger()
-    opened = None
+# -- reading -----------------------------------------------------------------------------------
+@contextmanager
+def _open_binary(source: Any) -> Iterator[IO[bytes]]:
+    """A peekable binary stream for a path or an open stream (closed afterwards only if we opened it)."""
     if isinstance(source, (str, os.PathLike)):
         try:
-            opened = open(source, "rb")
+            fh = open(source, "rb")
         except OSError as exc:
             raise InputError(f"cannot open {source}: {exc.strerror or exc}") from exc
-        binary: IO[bytes] = opened
+        with fh:
+            yield fh
     else:
-        binary = source
-    import io as _io
+        yield source if hasattr(source, "peek") else io.BufferedReader(source)
 
-    if not hasattr(binary, "peek"):
-        binary = _io.BufferedReader(binary)  # type: ignore[arg-type]
-    summary = TagSummary()
+
+@contextmanager
+def _big_fields() -> Iterator[None]:
+    """Let the csv module read cells of any size (huge cells are data, not errors)."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     try:
-        reader, used_sep, _enc = _chunks(binary, sep=sep, encoding=encoding, chunksize=chunksize)
-        with _atomic_text_output(output) as out:
-            first = True
-            try:
-                for chunk in reader:
-                    if first:
-                        names = _output_names([str(c) for c in chunk.columns])
-                        summary.columns = {"headline": find_column(list(chunk.columns), column), **names}
-                    tagged = tag_dataframe(chunk, column, tagger=tagger, names=names)
-                    tagged.to_csv(out, index=False, header=first, sep=used_sep, lineterminator="\n")
-                    summary.add(tagged[names["language"]].tolist(),
-                                [tuple(filter(None, t.split(";"))) for t in tagged[names["themes"]]],
-                                tagged[names["tag_status"]].tolist())
-                    first = False
-                    if on_chunk is not None:
-                        on_chunk(len(chunk))
-            except UnicodeDecodeError as exc:
-                raise InputError(f"the input is not valid {_enc} text ({exc.reason} at byte {exc.start}); "
-                                 "name its encoding with --encoding") from exc
-            except pd.errors.ParserError as exc:
-                raise InputError(f"malformed CSV input: {exc}") from exc
-            except pd.errors.EmptyDataError as exc:
-                raise InputError("the input is empty (no header row)") from exc
-            if first:
-                raise InputError("the input has no header row")
+        yield
     finally:
-        if opened is not None:
-            opened.close()
-    return summary
+        csv.field_size_limit(old)
 
 
-class _atomic_text_output:
-    """Context manager: a text stream that becomes ``target`` only if the block completes."""
+def _csv_batches(stream: IO[str], sep: str, chunksize: int) -> tuple[list[str], Iterator[list[list[str]]]]:
+    """Header and batches of rows from a CSV text stream (rows as lists of strings)."""
+    reader = csv.reader(stream, delimiter=sep, strict=False)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("the input is empty (no header row)") from None
 
-    def __init__(self, target: str | os.PathLike[str] | IO[str] | None) -> None:
-        self.target = target
-        self.tmp: Path | None = None
-        self.fh: IO[str] | None = None
+    def batches() -> Iterator[list[list[str]]]:
+        batch: list[list[str]] = []
+        for row in reader:
+            batch.append(row)
+            if len(batch) >= chunksize:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
-    def __enter__(self) -> IO[str]:
-        if self.target is None or self.target == "-":
-            return sys.stdout
-        if not isinstance(self.target, (str, os.PathLike)):
-            return self.target
-        target = Path(self.target)
+    return header, batches()
+
+
+def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
+    """A row made as wide as the header, and what was wrong with it (None: nothing)."""
+    if len(row) == width:
+        return row, None
+    if not row:
+        return [""] * width, "blank_line"
+    if len(row) < width:
+        return row + [""] * (width - len(row)), f"short_row: {len(row)} fields for {width} columns"
+    extra = json.dumps(row[width:], ensure_ascii=False)
+    return row[:width], f"ragged_row: {len(row)} fields for {width} columns; extra fields {extra}"
+
+
+# -- tagging in worker processes ---------------------------------------------------------------
+_worker_tagger: dict[str | None, Tagger] = {}
+
+
+def _tag_texts(cells: Sequence[object], model: str | None) -> tuple[list[str], list[str], list[str]]:
+    """Worker-side tagging of one chunk's headline cells (the model is loaded once per process)."""
+    tagger = _worker_tagger.get(model)
+    if tagger is None:
+        tagger = _worker_tagger[model] = default_tagger() if model is None else Tagger.load(model)
+    return tag_cells(cells, tagger)
+
+
+def _mapper(tagger: Tagger, jobs: int, model_path: str | None) -> Callable[[Iterator[list[object]]], Iterator[tuple]]:
+    """A function mapping chunks of cells to tagging results, in order, in this process or in ``jobs``."""
+    if jobs <= 1:
+        return lambda chunks: (tag_cells(c, tagger) for c in chunks)
+    from joblib import Parallel, delayed
+
+    def run(chunks: Iterator[list[object]]) -> Iterator[tuple]:
+        parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
+        return parallel(delayed(_tag_texts)(c, model_path) for c in chunks)
+
+    return run
+
+
+# -- the formats -------------------------------------------------------------------------------
+def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | None, encoding: str | None,
+             chunksize: int, mapper, summary: TagSummary, on_chunk) -> None:
+    head = binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES]
+    enc = encoding or detect_encoding(head)
+    sep = sep or sniff_separator(head.decode(enc, errors="replace"))
+    stream = io.TextIOWrapper(binary, encoding=enc, newline="")
+    try:
+        header, batches = _csv_batches(stream, sep, chunksize)
+        width = len(header)
+        col = header.index(find_column(header, column))
+        names = output_names(header)
+        summary.columns = {"headline": header[col], **names}
+        writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+        writer.writerow(header + [names["language"], names["themes"], names["tag_status"]])
+        pending: list[tuple[list[list[str]], list[str | None]]] = []
+
+        def cells() -> Iterator[list[object]]:
+            for batch in batches:
+                fitted = [_fit_row(r, width) for r in batch]
+                pending.append(([r for r, _ in fitted], [p for _, p in fitted]))
+                yield [r[col] for r, _ in fitted]
+
+        for languages, themes, statuses in mapper(cells()):
+            rows, problems = pending.pop(0)
+            statuses = [p or s for p, s in zip(problems, statuses)]
+            writer.writerows(r + [lang, th, st] for r, lang, th, st in zip(rows, languages, themes, statuses))
+            summary.add(languages, themes, statuses)
+            if on_chunk is not None:
+                on_chunk(len(rows))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the input is not valid {enc} text ({exc.reason} at byte {exc.start}); "
+                         "name its encoding with --encoding") from exc
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV input: {exc}") from exc
+    finally:
+        stream.detach()
+
+
+def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding: str | None,
+               chunksize: int, mapper, summary: TagSummary, on_chunk, **_: Any) -> None:
+    enc = encoding or detect_encoding(binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES])
+    stream = io.TextIOWrapper(binary, encoding=enc, newline="")
+    state: dict[str, Any] = {}
+    pending: list[tuple[list[Any], list[str | None]]] = []
+
+    def parse(line: str) -> tuple[Any, str | None]:
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
-                                        dir=target.parent if str(target.parent) else ".")
+            obj = json.loads(line)
+        except ValueError as exc:
+            return {"raw_line": line.rstrip("\r\n")}, f"malformed_json: {exc.msg} at column {exc.colno}"
+        if not isinstance(obj, dict):
+            return {"raw_line": line.rstrip("\r\n")}, f"not_an_object: {type(obj).__name__}"
+        return obj, None
+
+    def cells() -> Iterator[list[object]]:
+        batch: list[tuple[Any, str | None]] = []
+        for line in stream:
+            batch.append(parse(line) if line.strip() else ({}, "blank_line"))
+            if len(batch) >= chunksize:
+                yield from flush(batch)
+                batch = []
+        if batch:
+            yield from flush(batch)
+
+    def flush(batch: list[tuple[Any, str | None]]) -> Iterator[list[object]]:
+        if "column" not in state:
+            keys = next((list(o) for o, p in batch if p is None), [])
+            state["column"] = find_column(keys, column)
+            state["names"] = output_names(keys)
+            summary.columns = {"headline": state["column"], **state["names"]}
+        pending.append(([o for o, _ in batch], [p for _, p in batch]))
+        yield [o.get(state["column"]) if p is None else "" for o, p in batch]
+
+    try:
+        for languages, themes, statuses in mapper(cells()):
+            objs, problems = pending.pop(0)
+            names = state["names"]
+            statuses = [p or s for p, s in zip(problems, statuses)]
+            for obj, lang, th, st in zip(objs, languages, themes, statuses):
+                row = dict(obj)
+                row[names["language"]], row[names["themes"]], row[names["tag_status"]] = lang, th, st
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            summary.add(languages, themes, statuses)
+            if on_chunk is not None:
+                on_chunk(len(objs))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the input is not valid {enc} text ({exc.reason} at byte {exc.start}); "
+                         "name its encoding with --encoding") from exc
+    finally:
+        stream.detach()
+    if "column" not in state:
+        raise InputError("the input is empty (no JSON lines)")
+
+
+def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: int, tagger: Tagger,
+                 summary: TagSummary, on_chunk, **_: Any) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise InputError('Parquet needs pyarrow: pip install "headline-tagger[parquet]"') from exc
+    try:
+        reader = pq.ParquetFile(source)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise InputError(f"cannot read Parquet input {source}: {exc}") from exc
+    names = output_names(reader.schema_arrow.names)
+    summary.columns = {"headline": find_column(reader.schema_arrow.names, column), **names}
+    writer = None
+    try:
+        for batch in reader.iter_batches(batch_size=chunksize):
+            frame = tag_dataframe(batch.to_pandas(), column, tagger=tagger, names=names)
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if writer is None:
+                writer = pq.ParquetWriter(target, table.schema)
+            writer.write_table(table)
+            summary.add(frame[names["language"]].tolist(), frame[names["themes"]].tolist(),
+                        frame[names["tag_status"]].tolist())
+            if on_chunk is not None:
+                on_chunk(len(frame))
+        if writer is None:  # no rows: still write the schema
+            empty = tag_dataframe(reader.schema_arrow.empty_table().to_pandas(), column, tagger=tagger, names=names)
+            pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), target)
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+# -- output ------------------------------------------------------------------------------------
+@contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it only if the block completes."""
+    target = Path(target)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
+    except OSError as exc:
+        raise InputError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        try:
+            os.replace(tmp, target)
         except OSError as exc:
-            raise InputError(f"cannot write to {target.parent}: {exc.strerror or exc}") from exc
-        self.tmp = Path(name)
-        self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.fh
+            raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if self.fh is None:
-            return
-        try:
-            if exc_type is None:
-                self.fh.flush()
-                os.fsync(self.fh.fileno())
-            self.fh.close()
-            if exc_type is None:
-                os.replace(self.tmp, Path(self.target))  # type: ignore[arg-type]
-        except OSError as err:
-            self.tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
-            raise InputError(f"cannot write {self.target}: {err.strerror or err}") from err
-        finally:
-            if exc_type is not None:
-                self.tmp.unlink(missing_ok=True)  # type: ignore[union-attr]
+
+@contextmanager
+def _text_output(target: str | os.PathLike[str] | IO[str] | None) -> Iterator[IO[str]]:
+    """A text stream: stdout, the caller's stream, or a file written atomically."""
+    if target is None or str(target) == "-":
+        yield sys.stdout
+    elif not isinstance(target, (str, os.PathLike)):
+        yield target
+    else:
+        with atomic_path(target) as tmp:
+            try:
+                with open(tmp, "w", encoding="utf-8", newline="") as fh:
+                    yield fh
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            except OSError as exc:
+                raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, column: str | None = None,
+             sep: str | None = None, encoding: str | None = None, fmt: str | None = None,
+             tagger: Tagger | None = None, model_path: str | None = None, jobs: int = 1,
+             chunksize: int = CHUNK_ROWS, on_chunk: Callable[[int], None] | None = None) -> TagSummary:
+    """Tag a CSV/TSV, JSON Lines or Parquet file chunk by chunk into ``output``.
+
+    ``output`` is a path (written beside the target and renamed when complete, so an interrupted
+    run leaves nothing at the target), a text stream, or None/'-' for stdout. ``jobs`` > 1 spreads
+    chunks over that many processes (the output is identical). ``on_chunk(n_rows)`` is called after
+    each chunk (for progress bars).
+    """
+    if tagger is None:
+        tagger = default_tagger() if model_path is None else Tagger.load(model_path)
+    kind = detect_format(source if isinstance(source, (str, os.PathLike)) else None, fmt)
+    summary = TagSummary()
+    if kind == "parquet":
+        if not isinstance(output, (str, os.PathLike)) or str(output) == "-":
+            raise InputError("Parquet output needs a file path (-o FILE.parquet)")
+        with atomic_path(output) as tmp:
+            _run_parquet(source, tmp, column=column, chunksize=chunksize, tagger=tagger,
+                         summary=summary, on_chunk=on_chunk)
+        return summary
+    mapper = _mapper(tagger, jobs, model_path)
+    run = _run_csv if kind == "csv" else _run_jsonl
+    with _open_binary(source) as binary, _text_output(output) as out, _big_fields():
+        run(binary, out, column=column, sep=sep, encoding=encoding, chunksize=chunksize,
+            mapper=mapper, summary=summary, on_chunk=on_chunk)
+    return summary
