@@ -111,3 +111,27 @@ def test_train_and_evaluate_commands_on_a_users_csv(tmp_path, capsys, small_rows
     metrics = json.loads((tmp_path / "m.json").read_text())
     assert metrics["overall"]["micro_f1"] > 0.8  # evaluated on its own training rows
     assert main(["tag", str(EXAMPLE), "--model", str(model_dir), "-q"]) == 0
+
+
+@pytest.mark.slow
+def test_interrupted_run_leaves_no_output(tmp_path):
+    import signal
+    import time
+
+    src = tmp_path / "big.csv"
+    with open(src, "w", encoding="utf-8") as fh:
+        fh.write("headline\n")
+        for i in range(400_000):
+            fh.write(f"Police in town {i} dismantle smuggling gang moving migrants\n")
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "headline_tagger", "tag", str(src), "-o", str(out), "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert not out.exists()
+    assert not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
