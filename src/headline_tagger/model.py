@@ -27,6 +27,7 @@ from .features import (
     analyze_tokens,
     char_wb_ngrams,
     normalize,
+    token_features,
     tokenize,
     tokenize_batch,
 )
@@ -137,6 +138,7 @@ class ThemeModel:
         """Tables for the fast path: token ids, per-token columns, sorted bigram keys, char n-grams."""
         self.feature_index = {feat: i for i, feat in enumerate(self.vocabulary)}
         self._coef_t = np.ascontiguousarray(self.coef.T)
+        self.thresholds_list: list[float] = self.thresholds.tolist()
         n_word = sum(1 for f in self.vocabulary if not f.startswith("c:"))
         if any(f.startswith("c:") for f in self.vocabulary[:n_word]):
             raise ModelIntegrityError("character features must follow the word features in the vocabulary")
@@ -178,6 +180,7 @@ class ThemeModel:
         self._bigram_keys = keys[order]
         self._bigram_cols = cols[order]
         self._char_cache: dict[str, tuple[int, ...]] = {}
+        self._token_cache: dict[str, tuple[int, ...]] = {}
         self._tokens[BATCH_SEPARATOR] = _SEP_ID  # never a word token: \x1f is not a word character
 
     # -- features of a batch -------------------------------------------------------------------
@@ -274,21 +277,40 @@ class ThemeModel:
         """Calibrated probability of every theme, shape (n_texts, n_themes)."""
         return self._calibrate(self.decision_function(texts))
 
+    def _token_cols(self, token: str) -> tuple[int, ...]:
+        """Word and prefix columns of one token (cached): the per-token part of the word block."""
+        cols = self._token_cache.get(token)
+        if cols is None:
+            get = self.feature_index.get
+            cols = tuple(c for c in map(get, token_features(token, self.features)) if c is not None)
+            if len(self._token_cache) >= 200_000:
+                self._token_cache.clear()
+            self._token_cache[token] = cols
+        return cols
+
     def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
         norm = normalize(text)
-        get = self.feature_index.get
-        blocks = [[c for c in map(get, analyze_tokens(tokenize(norm), self.features)) if c is not None]]
+        toks = tokenize(norm)
+        words = list(chain.from_iterable(map(self._token_cols, toks)))
+        if self.features.word_ngrams >= 2:
+            get = self.feature_index.get
+            words.extend(c for c in (get(f"b:{a} {b}") for a, b in zip(toks, toks[1:])) if c is not None)
+        blocks = [words]
         if len(self._blocks) > 1:
             blocks.append(list(chain.from_iterable(map(self._char_cols, norm.split()))))
         result = []
         for found in blocks:
             if not found:
                 continue
-            counts = Counter(found)
-            cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            val = (1.0 + np.log(tf)) * self.idf[cols]
+            if len(set(found)) == len(found):  # the usual case: every feature once (tf = 1)
+                cols = np.array(found, dtype=np.int64)
+                val = self.idf[cols]
+            else:
+                counts = Counter(found)
+                cols = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                val = (1.0 + np.log(tf)) * self.idf[cols]
             result.append((cols, val / np.sqrt(val @ val)))
         return result
 

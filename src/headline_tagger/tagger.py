@@ -135,8 +135,17 @@ class Tagger:
                 for t, lang, ls, th, p, st in zip(texts, languages, lscores, themes, probs.tolist(), statuses)]
 
     def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
-        """Assemble one result (the same rules as :meth:`_results`)."""
-        return self._results([text], [language], [float(lscore)], probs.reshape(1, -1))[0]
+        """Assemble one result with the rules of :meth:`_results`, in plain Python (no batch overhead)."""
+        model = self.model
+        status = self._status(text, language)
+        plist = probs.tolist()
+        themes: tuple[str, ...] = ()
+        if status == STATUS_OK:
+            hits = [k for k, (p, t) in enumerate(zip(plist, model.thresholds_list)) if p >= t]
+            hits.sort(key=lambda k: -plist[k])  # stable: ties in taxonomy order
+            themes = tuple(model.themes[k] for k in hits)
+        return HeadlineTags(text, language, float(lscore), themes, dict(zip(model.themes, plist)),
+                            status, len(text) > MAX_CHARS)
 
     def explain(self, text: str, top: int = 8, runners_up: int = 2) -> list[ThemeExplanation]:
         """Why each theme was given (and the ``runners_up`` best themes that were not)."""
