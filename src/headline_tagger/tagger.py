@@ -17,6 +17,9 @@ from .model import ThemeExplanation, ThemeModel
 #: Decimals kept in probabilities: batch and one-by-one paths agree to far more than this.
 SCORE_DECIMALS = 6
 
+#: Headlines scored together in one vectorised pass (larger batches are cut into slices).
+BATCH_ROWS = 16_384
+
 #: Longest text (in characters) read for language and themes; longer input is truncated and flagged.
 MAX_CHARS = 2000
 
@@ -27,7 +30,7 @@ STATUS_NO_LETTERS = "no_letters"
 STATUS_UNSUPPORTED = "unsupported_language"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HeadlineTags:
     """The tagging of one headline: its language, its themes and every theme's probability.
 
@@ -106,10 +109,14 @@ class Tagger:
             if not isinstance(t, str):
                 raise TypeError(f"tag_many() expects str headlines; item {i} is "
                                 f"{type(t).__name__}: {t!r:.60}")
-        probes = [t[:MAX_CHARS] for t in items]
-        languages, lscores = self.detector.detect_many(probes)
-        probs = np.round(self.model.predict_proba(probes), SCORE_DECIMALS)
-        return self._results(items, languages, lscores.tolist(), probs)
+        results: list[HeadlineTags] = []
+        for start in range(0, len(items), BATCH_ROWS):  # slices keep the working memory flat
+            part = items[start : start + BATCH_ROWS]
+            probes = [t[:MAX_CHARS] for t in part]
+            languages, lscores = self.detector.detect_many(probes)
+            probs = np.round(self.model.predict_proba(probes), SCORE_DECIMALS)
+            results.extend(self._results(part, languages, lscores.tolist(), probs))
+        return results
 
     def _status(self, text: str, language: str) -> str:
         """Why themes may be withheld: empty text, no letters, a language the model was not trained on."""
