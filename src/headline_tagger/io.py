@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import tempfile
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator, Sequence
@@ -172,6 +173,24 @@ def _mapper(tagger: Tagger, jobs: int, model_path: str | None) -> Callable[[Iter
 
 
 # -- the formats -------------------------------------------------------------------------------
+def _drain(results: Iterator[tuple], pending: deque, emit: Callable[..., None], summary: TagSummary,
+           on_chunk: Callable[[int], None] | None) -> None:
+    """Write each tagged chunk in input order; a problem the reader found overrides the status."""
+    for languages, themes, statuses in results:
+        items, problems = pending.popleft()
+        statuses = [p or s for p, s in zip(problems, statuses)]
+        emit(items, languages, themes, statuses)
+        summary.add(languages, themes, statuses)
+        if on_chunk is not None:
+            on_chunk(len(items))
+
+
+def _decode_error(exc: UnicodeDecodeError, encoding: str) -> InputError:
+    """The error for a file that is not in the encoding it was read with."""
+    return InputError(f"the input is not valid {encoding} text ({exc.reason} at byte {exc.start}); "
+                      "name its encoding with --encoding")
+
+
 def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | None, encoding: str | None,
              chunksize: int, mapper, summary: TagSummary, on_chunk) -> None:
     head = binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES]
@@ -186,7 +205,7 @@ def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | 
         summary.columns = {"headline": header[col], **names}
         writer = csv.writer(out, delimiter=sep, lineterminator="\n")
         writer.writerow(header + [names["language"], names["themes"], names["tag_status"]])
-        pending: list[tuple[list[list[str]], list[str | None]]] = []
+        pending: deque = deque()
 
         def cells() -> Iterator[list[object]]:
             for batch in batches:
@@ -194,16 +213,12 @@ def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | 
                 pending.append(([r for r, _ in fitted], [p for _, p in fitted]))
                 yield [r[col] for r, _ in fitted]
 
-        for languages, themes, statuses in mapper(cells()):
-            rows, problems = pending.pop(0)
-            statuses = [p or s for p, s in zip(problems, statuses)]
+        def emit(rows: list[list[str]], languages, themes, statuses) -> None:
             writer.writerows(r + [lang, th, st] for r, lang, th, st in zip(rows, languages, themes, statuses))
-            summary.add(languages, themes, statuses)
-            if on_chunk is not None:
-                on_chunk(len(rows))
+
+        _drain(mapper(cells()), pending, emit, summary, on_chunk)
     except UnicodeDecodeError as exc:
-        raise InputError(f"the input is not valid {enc} text ({exc.reason} at byte {exc.start}); "
-                         "name its encoding with --encoding") from exc
+        raise _decode_error(exc, enc) from exc
     except csv.Error as exc:
         raise InputError(f"malformed CSV input: {exc}") from exc
     finally:
@@ -215,7 +230,7 @@ def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding:
     enc = encoding or detect_encoding(binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES])
     stream = io.TextIOWrapper(binary, encoding=enc, newline="")
     state: dict[str, Any] = {}
-    pending: list[tuple[list[Any], list[str | None]]] = []
+    pending: deque = deque()
 
     def parse(line: str) -> tuple[Any, str | None]:
         try:
@@ -245,21 +260,17 @@ def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding:
         pending.append(([o for o, _ in batch], [p for _, p in batch]))
         yield [o.get(state["column"]) if p is None else "" for o, p in batch]
 
+    def emit(objs: list[dict], languages, themes, statuses) -> None:
+        names = state["names"]
+        for obj, lang, th, st in zip(objs, languages, themes, statuses):
+            row = dict(obj)
+            row[names["language"]], row[names["themes"]], row[names["tag_status"]] = lang, th, st
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+
     try:
-        for languages, themes, statuses in mapper(cells()):
-            objs, problems = pending.pop(0)
-            names = state["names"]
-            statuses = [p or s for p, s in zip(problems, statuses)]
-            for obj, lang, th, st in zip(objs, languages, themes, statuses):
-                row = dict(obj)
-                row[names["language"]], row[names["themes"]], row[names["tag_status"]] = lang, th, st
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            summary.add(languages, themes, statuses)
-            if on_chunk is not None:
-                on_chunk(len(objs))
+        _drain(mapper(cells()), pending, emit, summary, on_chunk)
     except UnicodeDecodeError as exc:
-        raise InputError(f"the input is not valid {enc} text ({exc.reason} at byte {exc.start}); "
-                         "name its encoding with --encoding") from exc
+        raise _decode_error(exc, enc) from exc
     finally:
         stream.detach()
     if "column" not in state:
