@@ -30,7 +30,9 @@ _LAZY = {
     "tag_file": "io", "tag_dataframe": "table", "TagSummary": "table",
     "train": "training", "evaluate": "training", "cross_validate": "training",
     "TrainingConfig": "training", "EvaluationReport": "training", "model_card": "training",
-    "read_labelled": "corpus", "load_corpus": "corpus",
+    "compare_reports": "training", "threshold_curve": "training",
+    "read_labelled": "corpus", "load_corpus": "corpus", "training_corpus": "corpus",
+    "least_certain": "labelling", "merge_labels": "labelling",
 }
 
 __all__ = [

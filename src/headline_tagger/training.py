@@ -271,6 +271,25 @@ class EvaluationReport:
         return pd.DataFrame([{"language": lang, **{k: m[k] for k in keys if k in m}}
                              for lang, m in [("all", self.overall), *self.per_language.items()]])
 
+    def confusion(self) -> "pd.DataFrame":
+        """Rows: true theme (or '(none)'); columns: predicted theme (or '(none)'); cells: row counts.
+
+        A row with true themes A and B predicted as A and C adds one to (A, A), (A, C), (B, A) and
+        (B, C): where the model's themes land for each true theme.
+        """
+        import pandas as pd
+
+        counts: dict[tuple[str, str], int] = {}
+        for true, pred in zip(self.predictions["true_themes"], self.predictions["predicted_themes"]):
+            ts = [t for t in true.split(";") if t] or ["(none)"]
+            ps = [p for p in pred.split(";") if p] or ["(none)"]
+            for t in ts:
+                for p in ps:
+                    counts[(t, p)] = counts.get((t, p), 0) + 1
+        labels = sorted({k for pair in counts for k in pair}, key=lambda x: (x == "(none)", x))
+        return pd.DataFrame([[counts.get((t, p), 0) for p in labels] for t in labels],
+                            index=pd.Index(labels, name="true"), columns=pd.Index(labels, name="predicted"))
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable metrics (without the predictions)."""
         return {"overall": self.overall, "per_language": self.per_language}
@@ -283,6 +302,17 @@ class EvaluationReport:
             table = self.theme_table().pivot(index="theme", columns="language", values="f1")
             return (self.summary_table().round(3).to_string(index=False) + "\n\nF1 per theme\n"
                     + table.round(3).to_string())
+
+
+def compare_reports(reports: dict[str, EvaluationReport], language: str = "all") -> "pd.DataFrame":
+    """Per-theme F1 of several evaluations side by side (one column per named report)."""
+    import pandas as pd
+
+    columns = {}
+    for name, report in reports.items():
+        metrics = report.overall if language == "all" else report.per_language[language]
+        columns[name] = {t: m["f1"] for t, m in metrics["per_theme"].items()}
+    return pd.DataFrame(columns)
 
 
 def pair_consistency(rows: "pd.DataFrame", predicted: Sequence[Sequence[str]]) -> float | None:
