@@ -22,7 +22,7 @@ from .errors import (
 )
 from .language import LanguageDetector, detect_language
 from .model import ThemeExplanation, ThemeModel
-from .tagger import HeadlineTags, Tagger, explain, tag_headline, tag_headlines
+from .tagger import HeadlineTags, Tagger, ThemeScores, explain, tag_headline, tag_headlines
 from .themes import THEMES
 
 # Heavier parts (pandas, scikit-learn) load on first use, so `import headline_tagger` stays fast.
@@ -36,7 +36,7 @@ _LAZY = {
 }
 
 __all__ = [
-    "THEMES", "HeadlineTags", "Tagger", "ThemeModel", "ThemeExplanation", "LanguageDetector",
+    "THEMES", "HeadlineTags", "ThemeScores", "Tagger", "ThemeModel", "ThemeExplanation", "LanguageDetector",
     "tag_headline", "tag_headlines", "explain", "detect_language",
     "HeadlineTaggerError", "ModelError", "ModelIntegrityError", "UntrustedModelError",
     "InputError", "ColumnNotFoundError", "TrainingError", "__version__", *_LAZY,

@@ -139,6 +139,7 @@ class ThemeModel:
         self.feature_index = {feat: i for i, feat in enumerate(self.vocabulary)}
         self._coef_t = np.ascontiguousarray(self.coef.T)
         self.thresholds_list: list[float] = self.thresholds.tolist()
+        self.theme_index: dict[str, int] = {t: k for k, t in enumerate(self.themes)}
         n_word = sum(1 for f in self.vocabulary if not f.startswith("c:"))
         if any(f.startswith("c:") for f in self.vocabulary[:n_word]):
             raise ModelIntegrityError("character features must follow the word features in the vocabulary")
