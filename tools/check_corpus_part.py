@@ -16,7 +16,7 @@ THEMES = (
 )
 SOURCES = {"wire", "broadsheet", "tabloid", "local", "broadcaster", "magazine", "police",
            "customs", "government", "court", "un", "ngo", "interpol", "europol"}
-SEED = "/work/shared/data/seed_headlines.csv"
+SEED = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data" / "seed_headlines.csv")
 
 
 def tokens(text: str) -> set[str]:
