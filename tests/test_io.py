@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -185,3 +186,48 @@ def test_unwritable_output_folder_is_a_clear_error(tmp_path):
     src.write_text("headline\nFrontex\n", encoding="utf-8")
     with pytest.raises(InputError, match="cannot write"):
         tag_file(src, tmp_path / "no" / "such" / "dir" / "out.csv")
+
+
+def test_read_only_folder_and_full_disk_are_clear_errors(tmp_path):
+    import os
+
+    src = tmp_path / "in.csv"
+    src.write_text("headline\nFrontex\n", encoding="utf-8")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root ignores permissions: use a folder that is a file
+            with pytest.raises(InputError, match="cannot write"):
+                tag_file(src, src / "out.csv")
+        else:
+            with pytest.raises(InputError, match="cannot write"):
+                tag_file(src, locked / "out.csv")
+    finally:
+        locked.chmod(0o700)
+    if Path("/dev/full").exists():  # a full disk: the error reaches the caller, the device stays a device
+        with pytest.raises(InputError, match="No space left"):
+            tag_file(src, "/dev/full")
+        assert not Path("/dev/full").is_file()
+
+
+@pytest.mark.slow
+def test_killed_run_leaves_nothing_at_the_target(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "big.csv"
+    with open(src, "w", encoding="utf-8") as fh:
+        fh.write("headline\n")
+        for i in range(300_000):
+            fh.write(f"Border guards in sector {i} stop a van carrying migrants\n")
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "headline_tagger", "tag", str(src), "-o", str(out), "-q"])
+    deadline = time.time() + 60
+    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.time() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert not out.exists()  # only the hidden .partial file beside it, never a half output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -47,3 +49,84 @@ def test_a_megabyte_string_is_truncated_and_flagged():
     result = tag_headline(text)
     assert result.truncated and len(result.headline) == len(text)
     check(result, text)
+
+
+def test_eight_threads_agree_with_one():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from headline_tagger.corpus import load_corpus
+
+    texts = load_corpus()["headline"].tolist()[:10_000]
+    expected = [r.to_dict() for r in tag_headlines(texts)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        parts = list(pool.map(lambda i: tag_headlines(texts[i::8]), range(8)))
+        singles = list(pool.map(lambda t: tag_headline(t).to_dict(), texts[:400]))
+    got = [None] * len(texts)
+    for i, part in enumerate(parts):
+        got[i::8] = [r.to_dict() for r in part]
+    assert got == expected
+    assert singles == expected[:400]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.one_of(st.text(max_size=30), NASTY), min_size=0, max_size=5), max_size=15),
+       st.sampled_from([",", ";", "\t"]))
+def test_csv_reading_never_crashes_nor_loses_rows(rows, sep):
+    """Arbitrary cells, ragged rows, quotes, separators and newlines: every record comes out."""
+    import csv
+    import io
+
+    from headline_tagger import InputError, tag_file
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\n")
+    writer.writerow(["id", "headline"])
+    writer.writerows(rows)
+    data = buf.getvalue().encode("utf-8", errors="surrogatepass")
+    out = io.StringIO()
+    try:
+        summary = tag_file(io.BytesIO(data), out, sep=sep)
+    except InputError:
+        return  # a clear error (e.g. bytes that are not text in any encoding) is allowed
+    records = list(csv.reader(io.StringIO(out.getvalue(), newline=""), delimiter=sep))
+    text = data.decode("utf-8", errors="surrogatepass")
+    expected = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))  # a bare CR ends a line too
+    assert summary.rows == len(expected) - 1 == len(records) - 1
+    assert all(len(r) == 5 for r in records)
+
+
+def test_same_results_under_other_hash_seeds():
+    import subprocess
+    import sys
+
+    code = ("import json; from headline_tagger import tag_headlines; "
+            "print(json.dumps([r.to_dict() for r in tag_headlines(['Des passeurs arrêtés à Calais', "
+            "'Frontex boosts patrols', 'Polizei fasst Schleuser', 'Cyberattack on a hospital', '']) ]))")
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**__import__("os").environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("0", "1", "12345")}
+    assert len(outs) == 1
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(TEXT)
+def test_fuzz_tag_headline(text):
+    """The fuzzing run: thousands of hostile strings, bounded by the example count."""
+    check(tag_headline(text), text)
+
+
+@pytest.mark.slow
+@settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.binary(max_size=400))
+def test_fuzz_file_reading_with_raw_bytes(data):
+    """Arbitrary bytes as a CSV or JSON Lines file: a result or a clear InputError, never a crash."""
+    import io
+
+    from headline_tagger import InputError, tag_file
+
+    for fmt in ("csv", "jsonl"):
+        try:
+            tag_file(io.BytesIO(b"headline\n" + data if fmt == "csv" else data), io.StringIO(), fmt=fmt)
+        except InputError:
+            pass

@@ -339,6 +339,12 @@ def _text_output(target: str | os.PathLike[str] | IO[str] | None) -> Iterator[IO
         yield sys.stdout
     elif not isinstance(target, (str, os.PathLike)):
         yield target
+    elif Path(target).exists() and not Path(target).is_file():  # a device or pipe: write in place
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                yield fh
+        except OSError as exc:
+            raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     else:
         with atomic_path(target) as tmp:
             try:
