@@ -20,8 +20,48 @@ def _tagger(args: argparse.Namespace):
     return Tagger.load(args.model, trust_pickle=args.trust_pickle)
 
 
+def _cmd_tag_dask(args: argparse.Namespace) -> int:
+    from .dask import expand_inputs, tag_files_dask
+
+    if not args.output or args.output == "-":
+        raise HeadlineTaggerError("--engine dask writes one output file per input: give -o FOLDER")
+    files = expand_inputs(args.input)
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit=" files", file=sys.stderr, desc="tagging")
+    try:
+        summary = tag_files_dask(files, args.output, column=args.column, sep=args.sep, encoding=args.encoding,
+                                 fmt=args.format, tagger=_tagger(args), scheduler=args.scheduler,
+                                 workers=args.jobs if args.jobs > 1 else 2,
+                                 on_file=(lambda n: bar.update(1)) if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return _report(args, summary)
+
+
+def _report(args: argparse.Namespace, summary) -> int:
+    """The run's summary on stderr (unless --quiet) and in --summary-json."""
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
+    if not args.quiet:
+        def fmt(counter) -> str:
+            return ", ".join(f"{k or '(none)'} {v}" for k, v in counter.most_common()) or "-"
+        print(f"tagged {summary.rows} rows | languages: {fmt(summary.languages)} | "
+              f"themes: {fmt(summary.themes)} | status: {fmt(summary.statuses)}", file=sys.stderr)
+    return 0
+
+
 def _cmd_tag(args: argparse.Namespace) -> int:
     from .io import tag_file
+
+    if args.engine == "dask":
+        return _cmd_tag_dask(args)
+    if len(args.input) != 1:
+        raise HeadlineTaggerError("several inputs need --engine dask (or one run per file)")
+    args.input = args.input[0]
 
     progress = None
     bar = None
@@ -40,14 +80,7 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if args.summary_json:
-        Path(args.summary_json).write_text(json.dumps(summary.to_dict(), indent=2), encoding="utf-8")
-    if not args.quiet:
-        def fmt(counter) -> str:
-            return ", ".join(f"{k or '(none)'} {v}" for k, v in counter.most_common()) or "-"
-        print(f"tagged {summary.rows} rows | languages: {fmt(summary.languages)} | "
-              f"themes: {fmt(summary.themes)} | status: {fmt(summary.statuses)}", file=sys.stderr)
-    return 0
+    return _report(args, summary)
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
@@ -131,7 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="allow loading a pickle/joblib model file (it can run code: only files you trust)")
 
     p = sub.add_parser("tag", help="tag a file: every row kept, plus language, themes, tag_status")
-    p.add_argument("input", help="CSV/TSV, JSON Lines or Parquet file, or - for stdin")
+    p.add_argument("input", nargs="+", help="CSV/TSV, JSON Lines or Parquet file, or - for stdin "
+                   "(several files or a quoted glob with --engine dask)")
     p.add_argument("-o", "--output", help="output file (default, or -: stdout)")
     p.add_argument("--column", help="headline column (default: headline, title, titre or text)")
     p.add_argument("--sep", help="field separator (default: sniffed)")
@@ -139,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "jsonl", "parquet"),
                    help="input and output format (default: from the extension; CSV for stdin)")
     p.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (output identical to one job)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="dask: one task per file on a Dask cluster, outputs in the -o folder")
+    p.add_argument("--scheduler", help="with --engine dask: address of an existing Dask scheduler")
     p.add_argument("--summary-json", help="write the run's summary as JSON to this file")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no summary")
     model_opts(p)

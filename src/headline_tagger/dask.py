@@ -1,0 +1,113 @@
+"""Scale-out on Dask: tag dask DataFrames partition by partition, or many files on a cluster.
+
+Install with ``pip install "headline-tagger[dask]"``. The theme model travels to each worker once
+(as one graph key), and each worker loads the language table from its own installed package.
+"""
+
+from __future__ import annotations
+
+import glob as _glob
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+from .errors import InputError
+from .model import ThemeModel
+from .table import OUTPUT_COLUMNS, TagSummary, output_names, tag_dataframe
+from .tagger import Tagger, default_tagger
+
+if TYPE_CHECKING:
+    import dask.dataframe as dd
+
+__all__ = ["tag_dask_dataframe", "tag_files_dask", "expand_inputs"]
+
+_taggers: dict[int, Tagger] = {}
+
+
+def _tagger_for(model: ThemeModel) -> Tagger:
+    """One Tagger per model per worker process (the language table loads once per process)."""
+    tagger = _taggers.get(id(model))
+    if tagger is None or tagger.model is not model:
+        tagger = _taggers[id(model)] = Tagger(model)
+    return tagger
+
+
+def _tag_partition(df, column: str | None, names: dict[str, str], model: ThemeModel):
+    return tag_dataframe(df, column, tagger=_tagger_for(model), names=names)
+
+
+def tag_dask_dataframe(ddf: "dd.DataFrame", column: str | None = None, *,
+                       tagger: Tagger | None = None) -> "dd.DataFrame":
+    """``ddf`` with ``language``, ``themes`` and ``tag_status`` added, lazily, partition by partition."""
+    import dask
+    import pandas as pd
+
+    tagger = tagger or default_tagger()
+    names = output_names([str(c) for c in ddf.columns])
+    meta = ddf._meta.copy()
+    for col in OUTPUT_COLUMNS:
+        meta[names[col]] = pd.Series(dtype="object")
+    model = dask.delayed(tagger.model, pure=True)  # one key: sent to each worker once
+    return ddf.map_partitions(_tag_partition, column, names, model, meta=meta)
+
+
+def expand_inputs(patterns: Sequence[str]) -> list[str]:
+    """Files named by paths or glob patterns, sorted, without repeats; an error if none match."""
+    files: list[str] = []
+    for pattern in patterns:
+        matches = sorted(_glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+        files.extend(m for m in matches if m not in files)
+    missing = [f for f in files if not os.path.isfile(f)]
+    if not files or missing:
+        raise InputError(f"no input files match {list(patterns)}" if not files else f"not a file: {missing}")
+    return files
+
+
+def _tag_one_file(source: str, target: str, model: ThemeModel, options: dict[str, Any]) -> dict[str, Any]:
+    from .io import tag_file
+
+    return tag_file(source, target, tagger=_tagger_for(model), **options).to_dict()
+
+
+def tag_files_dask(patterns: Sequence[str], out_dir: str | os.PathLike[str], *, column: str | None = None,
+                   sep: str | None = None, encoding: str | None = None, fmt: str | None = None,
+                   tagger: Tagger | None = None, scheduler: str | None = None, workers: int = 2,
+                   on_file: Callable[[int], None] | None = None) -> TagSummary:
+    """Tag many files on Dask, one task per file, into ``out_dir`` (same names, same statuses).
+
+    Each file goes through :func:`headline_tagger.io.tag_file`, so its output has exactly the
+    columns and statuses of the single-machine command. ``scheduler`` is the address of an existing
+    cluster ("tcp://host:8786"); without it a local cluster of ``workers`` processes is started.
+    ``on_file(n_done)`` is called as files complete.
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    files = expand_inputs(patterns)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    targets = [str(out / Path(f).name) for f in files]
+    if len(set(targets)) != len(targets):
+        raise InputError("two input files share a name; their outputs would collide in one folder")
+    tagger = tagger or default_tagger()
+    options = {"column": column, "sep": sep, "encoding": encoding, "fmt": fmt}
+    cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    summary = TagSummary()
+    try:
+        with Client(scheduler or cluster) as client:
+            model = client.scatter(tagger.model, broadcast=True)  # sent once to each worker
+            futures = [client.submit(_tag_one_file, f, t, model, options, pure=False)
+                       for f, t in zip(files, targets)]
+            for done, future in enumerate(as_completed(futures), start=1):
+                part = future.result()
+                summary.rows += part["rows"]
+                summary.languages.update(part["languages"])
+                summary.themes.update(part["themes"])
+                summary.statuses.update(part["statuses"])
+                summary.columns = part["columns"]
+                if on_file is not None:
+                    on_file(done)
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return summary
