@@ -42,3 +42,26 @@ def small_model(small_rows):
     from headline_tagger.training import TrainingConfig, train
 
     return train(small_rows, TrainingConfig(cv_folds=3))
+
+
+@pytest.fixture()
+def running_tag_command(tmp_path):
+    """Start `headline-tagger tag` on a 300k-row file; return (process, output path) once it writes."""
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "big.csv"
+    with open(src, "w", encoding="utf-8") as fh:
+        fh.write("headline\n")
+        fh.writelines(f"Police in town {i} dismantle a gang smuggling migrants\n" for i in range(300_000))
+    out = tmp_path / "out.csv"
+    proc = subprocess.Popen([sys.executable, "-m", "headline_tagger", "tag", str(src), "-o", str(out), "-q"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.time() < deadline:
+        time.sleep(0.05)
+    yield proc, out
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()

@@ -114,21 +114,10 @@ def test_train_and_evaluate_commands_on_a_users_csv(tmp_path, capsys, small_rows
 
 
 @pytest.mark.slow
-def test_interrupted_run_leaves_no_output(tmp_path):
+def test_interrupted_run_leaves_no_output(running_tag_command, tmp_path):
     import signal
-    import time
 
-    src = tmp_path / "big.csv"
-    with open(src, "w", encoding="utf-8") as fh:
-        fh.write("headline\n")
-        for i in range(400_000):
-            fh.write(f"Police in town {i} dismantle smuggling gang moving migrants\n")
-    out = tmp_path / "out.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "headline_tagger", "tag", str(src), "-o", str(out), "-q"],
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.time() < deadline:
-        time.sleep(0.05)
+    proc, out = running_tag_command
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -212,22 +212,10 @@ def test_read_only_folder_and_full_disk_are_clear_errors(tmp_path):
 
 
 @pytest.mark.slow
-def test_killed_run_leaves_nothing_at_the_target(tmp_path):
+def test_killed_run_leaves_nothing_at_the_target(running_tag_command):
     import signal
-    import subprocess
-    import sys
-    import time
 
-    src = tmp_path / "big.csv"
-    with open(src, "w", encoding="utf-8") as fh:
-        fh.write("headline\n")
-        for i in range(300_000):
-            fh.write(f"Border guards in sector {i} stop a van carrying migrants\n")
-    out = tmp_path / "out.csv"
-    proc = subprocess.Popen([sys.executable, "-m", "headline_tagger", "tag", str(src), "-o", str(out), "-q"])
-    deadline = time.time() + 60
-    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()) and time.time() < deadline:
-        time.sleep(0.05)
+    proc, out = running_tag_command
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
     assert not out.exists()  # only the hidden .partial file beside it, never a half output
