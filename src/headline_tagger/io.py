@@ -32,7 +32,6 @@ _SAMPLE_BYTES = 1 << 16
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".jsonl": "jsonl",
                ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
-Source = "str | os.PathLike[str] | IO[bytes]"
 
 
 # -- detection ---------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from .errors import ModelError, ModelIntegrityError, UntrustedModelError
 from .features import (
     BATCH_SEPARATOR,
     FeatureConfig,
-    analyze_tokens,
     char_wb_ngrams,
     normalize,
     token_features,
