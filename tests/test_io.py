@@ -205,6 +205,9 @@ def test_read_only_folder_and_full_disk_are_clear_errors(tmp_path):
                 tag_file(src, locked / "out.csv")
     finally:
         locked.chmod(0o700)
+    if Path("/proc/self").exists():  # a folder read-only even for root
+        with pytest.raises(InputError, match="cannot write to /proc"):
+            tag_file(src, "/proc/headline-tagger-out.csv")
     if Path("/dev/full").exists():  # a full disk: the error reaches the caller, the device stays a device
         with pytest.raises(InputError, match="No space left"):
             tag_file(src, "/dev/full")
