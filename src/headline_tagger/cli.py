@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import HeadlineTaggerError
@@ -20,25 +21,29 @@ def _tagger(args: argparse.Namespace):
     return Tagger.load(args.model, trust_pickle=args.trust_pickle)
 
 
+@contextmanager
+def _progress(args: argparse.Namespace, unit: str, total: int | None = None) -> Iterator[Callable[[int], Any] | None]:
+    """A tqdm bar's update function on a terminal (None when piped or --quiet); closed afterwards."""
+    if args.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit=f" {unit}", file=sys.stderr, desc="tagging") as bar:
+        yield bar.update
+
+
 def _cmd_tag_dask(args: argparse.Namespace) -> int:
     from .dask import expand_inputs, tag_files_dask
 
     if not args.output or args.output == "-":
         raise HeadlineTaggerError("--engine dask writes one output file per input: give -o FOLDER")
     files = expand_inputs(args.input)
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(files), unit=" files", file=sys.stderr, desc="tagging")
-    try:
+    with _progress(args, "files", total=len(files)) as update:
         summary = tag_files_dask(files, args.output, column=args.column, sep=args.sep, encoding=args.encoding,
                                  fmt=args.format, tagger=_tagger(args), scheduler=args.scheduler,
                                  workers=args.jobs if args.jobs > 1 else 2,
-                                 on_file=(lambda n: bar.update(1)) if bar else None)
-    finally:
-        if bar is not None:
-            bar.close()
+                                 on_file=(lambda _done: update(1)) if update else None)
     return _report(args, summary)
 
 
@@ -63,23 +68,13 @@ def _cmd_tag(args: argparse.Namespace) -> int:
         raise HeadlineTaggerError("several inputs need --engine dask (or one run per file)")
     args.input = args.input[0]
 
-    progress = None
-    bar = None
-    if not args.quiet and sys.stderr.isatty():
-        from tqdm import tqdm
-
-        bar = tqdm(unit=" rows", file=sys.stderr, desc="tagging")
-        progress = bar.update
     source = sys.stdin.buffer if args.input == "-" else args.input
     output = sys.stdout if args.output in (None, "-") else args.output
     fmt = args.format or (None if args.input != "-" else "csv")
-    try:
+    with _progress(args, "rows") as update:
         summary = tag_file(source, output, column=args.column, sep=args.sep, encoding=args.encoding,
                            fmt=fmt, tagger=_tagger(args), model_path=args.model, jobs=args.jobs,
-                           on_chunk=progress)
-    finally:
-        if bar is not None:
-            bar.close()
+                           on_chunk=update)
     return _report(args, summary)
 
 

@@ -54,16 +54,21 @@ BATCH_SEPARATOR = "\x1f"
 _TOKEN_OR_SEP = re.compile(r"(?u)\b\w\w+\b|\x1f")
 
 
-def tokenize_batch(texts: list[str]) -> list[str] | None:
+def tokenize_batch(texts: list[str]) -> list[str]:
     """Tokens of many texts in one pass, texts separated by :data:`BATCH_SEPARATOR` tokens.
 
-    Same tokens as ``tokenize(normalize(t))`` for each text, without a Python call per text.
-    Returns None when a text itself contains the separator (callers then go text by text).
+    Same tokens as ``tokenize(normalize(t))`` for each text, without a Python call per text
+    (text by text only when a text itself holds the separator character).
     """
     joined = normalize(BATCH_SEPARATOR.join(texts))
-    if joined.count(BATCH_SEPARATOR) != len(texts) - 1:
-        return None
-    return _TOKEN_OR_SEP.findall(joined)
+    if joined.count(BATCH_SEPARATOR) == len(texts) - 1:
+        return _TOKEN_OR_SEP.findall(joined)
+    tokens: list[str] = []
+    for i, text in enumerate(texts):
+        if i:
+            tokens.append(BATCH_SEPARATOR)
+        tokens.extend(tokenize(normalize(text)))
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,12 @@ def char_wb_ngrams(word: str, low: int, high: int) -> list[str]:
     return grams
 
 
+def char_features(word: str, config: FeatureConfig) -> list[str]:
+    """Character-block features of one space-free normalised word ('c:' + its char_wb n-grams)."""
+    low, high = config.char_ngrams  # type: ignore[misc]
+    return ["c:" + g for g in char_wb_ngrams(word, low, high)]
+
+
 class Analyzer:
     """Callable text -> word-block features, usable as ``TfidfVectorizer(analyzer=...)``."""
 
@@ -145,5 +156,4 @@ class CharAnalyzer:
             raise ValueError("this feature configuration has no character n-grams")
 
     def __call__(self, text: str) -> list[str]:
-        low, high = self.config.char_ngrams  # type: ignore[misc]
-        return ["c:" + g for w in normalize(text).split() for g in char_wb_ngrams(w, low, high)]
+        return [f for w in normalize(text).split() for f in char_features(w, self.config)]

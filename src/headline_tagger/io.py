@@ -113,6 +113,18 @@ def _big_fields() -> Iterator[None]:
         csv.field_size_limit(old)
 
 
+def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    """Consecutive lists of ``size`` items (the last one shorter)."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def _csv_batches(stream: IO[str], sep: str, chunksize: int) -> tuple[list[str], Iterator[list[list[str]]]]:
     """Header and batches of rows from a CSV text stream (rows as lists of strings)."""
     reader = csv.reader(stream, delimiter=sep, strict=False)
@@ -120,18 +132,7 @@ def _csv_batches(stream: IO[str], sep: str, chunksize: int) -> tuple[list[str], 
         header = next(reader)
     except StopIteration:
         raise InputError("the input is empty (no header row)") from None
-
-    def batches() -> Iterator[list[list[str]]]:
-        batch: list[list[str]] = []
-        for row in reader:
-            batch.append(row)
-            if len(batch) >= chunksize:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    return header, batches()
+    return header, _chunked(reader, chunksize)
 
 
 def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
@@ -241,23 +242,15 @@ def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding:
         return obj, None
 
     def cells() -> Iterator[list[object]]:
-        batch: list[tuple[Any, str | None]] = []
-        for line in stream:
-            batch.append(parse(line) if line.strip() else ({}, "blank_line"))
-            if len(batch) >= chunksize:
-                yield from flush(batch)
-                batch = []
-        if batch:
-            yield from flush(batch)
-
-    def flush(batch: list[tuple[Any, str | None]]) -> Iterator[list[object]]:
-        if "column" not in state:
-            keys = next((list(o) for o, p in batch if p is None), [])
-            state["column"] = find_column(keys, column)
-            state["names"] = output_names(keys)
-            summary.columns = {"headline": state["column"], **state["names"]}
-        pending.append(([o for o, _ in batch], [p for _, p in batch]))
-        yield [o.get(state["column"]) if p is None else "" for o, p in batch]
+        parsed = (parse(line) if line.strip() else ({}, "blank_line") for line in stream)
+        for batch in _chunked(parsed, chunksize):
+            if "column" not in state:
+                keys = next((list(o) for o, p in batch if p is None), [])
+                state["column"] = find_column(keys, column)
+                state["names"] = output_names(keys)
+                summary.columns = {"headline": state["column"], **state["names"]}
+            pending.append(([o for o, _ in batch], [p for _, p in batch]))
+            yield [o.get(state["column"]) if p is None else "" for o, p in batch]
 
     def emit(objs: list[dict], languages, themes, statuses) -> None:
         names = state["names"]

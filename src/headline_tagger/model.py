@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from .errors import ModelError, ModelIntegrityError, UntrustedModelError
 from .features import (
     BATCH_SEPARATOR,
     FeatureConfig,
-    char_wb_ngrams,
+    char_features,
     normalize,
     token_features,
     tokenize,
@@ -40,6 +40,7 @@ CARD_FILE = "model_card.json"
 _ARRAYS = ("idf", "coef", "intercept", "calib_a", "calib_b", "thresholds")
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
 _SEP_ID = -2  # token id of the batch separator
+_CACHE_LIMIT = 200_000  # entries of each per-token column cache
 
 
 def sha256_file(path: Path) -> str:
@@ -188,19 +189,11 @@ class ThemeModel:
         """(doc, column) of every word-block feature occurrence in raw texts."""
         flat = tokenize_batch(list(texts))
         get = self._tokens.get
-        if flat is None:  # a text holds the separator character: tokenise text by text
-            toks = [tokenize(normalize(t)) for t in texts]
-            flat = list(chain.from_iterable(toks))
-            doc = np.repeat(np.arange(len(toks), dtype=np.int64),
-                            np.fromiter(map(len, toks), dtype=np.int64, count=len(toks)))
-            tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
-            where = np.arange(len(flat))
-        else:
-            tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
-            words = tids != _SEP_ID
-            doc = np.cumsum(~words)[words]
-            tids = tids[words]
-            where = np.flatnonzero(words)  # position in flat of each word token
+        tids = np.fromiter((get(t, -1) for t in flat), dtype=np.int64, count=len(flat))
+        words = tids != _SEP_ID
+        doc = np.cumsum(~words)[words]
+        tids = tids[words]
+        where = np.flatnonzero(words)  # position in flat of each word token
         known = tids >= 0
         safe = np.where(known, tids, 0)
         word = np.where(known, self._word_col[safe], -1)
@@ -224,17 +217,25 @@ class ThemeModel:
             cols.append(self._bigram_cols[pos[hit]])
         return np.concatenate(docs), np.concatenate(cols)
 
-    def _char_cols(self, word: str) -> tuple[int, ...]:
-        """Columns of the character n-grams of one whitespace-separated word (cached)."""
-        cols = self._char_cache.get(word)
+    def _cached_cols(self, cache: dict[str, tuple[int, ...]], key: str,
+                     features: Callable[[str, FeatureConfig], list[str]]) -> tuple[int, ...]:
+        """Columns of the features of one token or word, cached (bounded) in ``cache``."""
+        cols = cache.get(key)
         if cols is None:
-            low, high = self.features.char_ngrams  # type: ignore[misc]
             get = self.feature_index.get
-            cols = tuple(c for c in (get("c:" + g) for g in char_wb_ngrams(word, low, high)) if c is not None)
-            if len(self._char_cache) >= 200_000:
-                self._char_cache.clear()
-            self._char_cache[word] = cols
+            cols = tuple(c for c in map(get, features(key, self.features)) if c is not None)
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = cols
         return cols
+
+    def _token_cols(self, token: str) -> tuple[int, ...]:
+        """Word and prefix columns of one token: the per-token part of the word block."""
+        return self._cached_cols(self._token_cache, token, token_features)
+
+    def _char_cols(self, word: str) -> tuple[int, ...]:
+        """Columns of the character n-grams of one whitespace-separated word."""
+        return self._cached_cols(self._char_cache, word, char_features)
 
     def _char_entries(self, norm: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) of every character-block feature occurrence in normalised texts."""
@@ -277,17 +278,6 @@ class ThemeModel:
         """Calibrated probability of every theme, shape (n_texts, n_themes)."""
         return self._calibrate(self.decision_function(texts))
 
-    def _token_cols(self, token: str) -> tuple[int, ...]:
-        """Word and prefix columns of one token (cached): the per-token part of the word block."""
-        cols = self._token_cache.get(token)
-        if cols is None:
-            get = self.feature_index.get
-            cols = tuple(c for c in map(get, token_features(token, self.features)) if c is not None)
-            if len(self._token_cache) >= 200_000:
-                self._token_cache.clear()
-            self._token_cache[token] = cols
-        return cols
-
     def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
         norm = normalize(text)
@@ -314,19 +304,23 @@ class ThemeModel:
             result.append((cols, val / np.sqrt(val @ val)))
         return result
 
-    def proba_one(self, text: str) -> np.ndarray:
-        """Calibrated probabilities for one text, without batch overhead (agrees with predict_proba)."""
+    def _proba_of(self, blocks: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Calibrated probabilities from the per-block vectors of :meth:`_vector`."""
         logits = self.intercept.copy()
-        for cols, val in self._vector(text):
+        for cols, val in blocks:
             logits += val @ self._coef_t[cols]
         return self._calibrate(logits)
+
+    def proba_one(self, text: str) -> np.ndarray:
+        """Calibrated probabilities for one text, without batch overhead (agrees with predict_proba)."""
+        return self._proba_of(self._vector(text))
 
     def explain(self, text: str, top: int = 8, themes: Sequence[str] | None = None) -> list[ThemeExplanation]:
         """Per-theme feature contributions for ``text`` (all themes, or ``themes``), best score first."""
         blocks = self._vector(text)
         cols = np.concatenate([c for c, _ in blocks]) if blocks else np.empty(0, dtype=np.int64)
         val = np.concatenate([v for _, v in blocks]) if blocks else np.empty(0)
-        probs = self.proba_one(text)
+        probs = self._proba_of(blocks)
         wanted = range(len(self.themes)) if themes is None else [self.themes.index(t) for t in themes]
         result = []
         for k in wanted:

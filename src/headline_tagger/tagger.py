@@ -165,8 +165,9 @@ class Tagger:
         for i, ks, hs in zip(rows.tolist(), order.tolist(), ranked_hits.tolist()):
             if statuses[i] == STATUS_OK:
                 themes[i] = tuple(names[k] for k, h in zip(ks, hs) if h)
-        return [HeadlineTags(t, lang, ls, th, dict(zip(names, p)), st, len(t) > MAX_CHARS)
-                for t, lang, ls, th, p, st in zip(texts, languages, lscores, themes, probs.tolist(), statuses)]
+        index = model.theme_index
+        return [HeadlineTags(t, lang, ls, th, ThemeScores(index, probs, i), st, len(t) > MAX_CHARS)
+                for i, (t, lang, ls, th, st) in enumerate(zip(texts, languages, lscores, themes, statuses))]
 
     def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
         """Assemble one result with the rules of :meth:`_results`, in plain Python (no batch overhead)."""
