@@ -53,6 +53,18 @@ def test_batch_equals_one_by_one():
     assert tag_headlines(iter(texts[:2])) == batch[:2]
 
 
+def test_columns_equal_result_objects():
+    from headline_tagger.corpus import load_corpus
+
+    texts = load_corpus()["headline"].tolist()[:5000] + ["", "2016", "Detenidos doce traficantes"]
+    tagger = headline_tagger.tagger.default_tagger()
+    results = tagger.tag_many(texts)
+    assert tagger.tag_columns(texts) == ([r.language for r in results], [r.themes for r in results],
+                                         [r.status for r in results])
+    with pytest.raises(TypeError, match="tag_columns"):
+        tagger.tag_columns([b"bytes"])
+
+
 @pytest.mark.parametrize("text,status", [("", "empty"), ("   ", "empty"), ("2016-07-12", "no_letters"),
                                          ("!!! ???", "no_letters"), ("🙂🙂", "no_letters")])
 def test_letterless_text_is_und_without_themes(text, status):

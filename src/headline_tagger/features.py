@@ -10,6 +10,9 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
+#: Invisible characters folding deletes (zero-width spaces and joiners, BOM, soft hyphen).
+FOLD_DELETES = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
 
 def _build_fold_table() -> dict[int, str]:
     """Map typographic variants, accents and digits to plain forms (é->e, ’->', 7->0, NBSP->space)."""
@@ -26,7 +29,7 @@ def _build_fold_table() -> dict[int, str]:
         table[ord(ch)] = '"'
     for ch in "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u3000\t\r\n\x0b\x0c\u0085\u2028\u2029":
         table[ord(ch)] = " "
-    for ch in "\u200b\u200c\u200d\u2060\ufeff\u00ad":
+    for ch in FOLD_DELETES:
         table[ord(ch)] = ""
     for ch in "–—―‐‑":
         table[ord(ch)] = "-"
@@ -37,11 +40,23 @@ def _build_fold_table() -> dict[int, str]:
 
 _FOLD = _build_fold_table()
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_WORD_CHAR = re.compile(r"\w")
+
+#: Characters whose folding moves word boundaries: deleted ones, and word characters folded to
+#: punctuation (U+02BC modifier apostrophe -> ').  Folding any other character keeps its side.
+BOUNDARY_CHANGERS = "".join(sorted(
+    chr(code) for code, out in _FOLD.items()
+    if not out or any(bool(_WORD_CHAR.match(c)) != bool(_WORD_CHAR.match(chr(code))) for c in out)))
 
 
 def normalize(text: str) -> str:
     """Lower-case and fold a headline so spelling variants meet (accents, quotes, digits, spaces)."""
     return text.lower().translate(_FOLD)
+
+
+def fold(text: str) -> str:
+    """The folding half of :func:`normalize`, for text that is already lower-cased."""
+    return text.translate(_FOLD)
 
 
 def tokenize(text: str) -> list[str]:

@@ -14,17 +14,26 @@ import os
 import sys
 import tempfile
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, Sequence
+from typing import IO, Any
 
 from .corpus import find_column
 from .errors import InputError
 from .table import TagSummary, output_names, tag_cells, tag_dataframe
 from .tagger import Tagger, default_tagger
 
-__all__ = ["tag_file", "detect_encoding", "sniff_separator", "detect_format", "FORMATS", "TagSummary",
-           "tag_dataframe"]
+__all__ = [
+    "FORMATS",
+    "TagSummary",
+    "detect_encoding",
+    "detect_format",
+    "sniff_separator",
+    "tag_dataframe",
+    "tag_file",
+]
 
 CHUNK_ROWS = 20_000
 FORMATS = ("csv", "jsonl", "parquet")
@@ -115,13 +124,8 @@ def _big_fields() -> Iterator[None]:
 
 def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
     """Consecutive lists of ``size`` items (the last one shorter)."""
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
+    items = iter(items)
+    while batch := list(islice(items, size)):
         yield batch
 
 

@@ -33,12 +33,14 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from importlib import resources
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from headline_tagger.errors import ModelIntegrityError
+from headline_tagger.runs import RunBatch
 
 __all__ = ["UND", "LanguageDetector", "LanguageModel", "default_detector", "detect_language",
            "load_language_model", "tokenize"]
@@ -167,32 +169,54 @@ class LanguageModel:
         return self.skip_script
 
     def oov_vector(self, token: str) -> tuple[int, np.ndarray] | None:
-        """Packed and array score of a word the table does not list (None: unknown script)."""
+        """Packed and array score of a word the table does not list (None: unknown script), cached."""
         cache = self._oov_cache
         if token in cache:
             return cache[token]
-        script = self.script_of(token[0])
-        if script == self.skip_script:
-            result = None
-        else:
-            grams = _char_ngrams(token, self.orders)
-            total = np.zeros(len(self.char_cols), dtype=np.int64)
-            known = [self.gram_index[g] for g in grams if g in self.gram_index]
-            if known:
-                total += self.gram_logp[known].sum(axis=0, dtype=np.int64)
-            for k, order in enumerate(self.orders):
-                missing = sum(1 for g in grams if len(g) == order and g not in self.gram_index)
-                if missing:
-                    total += missing * self.gram_floor[k]
-            rel = (total - total.max()) // (self.char_scale_div * len(grams))
-            vec = np.full(len(self.languages), self.oov_floor, dtype=np.int64)
-            vec[self.char_cols] += np.maximum(rel, -self.oov_floor)
-            vec += self.script_allow[script]
-            result = (self._pack(vec.tolist()), vec)
+        valid, mat = self.oov_matrix([token])
+        result = (self._pack(mat[0].tolist()), mat[0]) if valid[0] else None
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[token] = result
         return result
+
+    def oov_matrix(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Scores (n_words x n_languages, int64) of words the table does not list, by their
+        character n-grams, and which words count (False: a script no language writes)."""
+        n_lang = len(self.languages)
+        scripts = np.fromiter(map(self.script_of, (w[0] for w in words)), dtype=np.int64, count=len(words))
+        valid = scripts != self.skip_script
+        mat = np.zeros((len(words), n_lang), dtype=np.int64)
+        use = np.flatnonzero(valid)
+        if not use.size:
+            return valid, mat
+        grams = [_char_ngrams(words[i], self.orders) for i in use.tolist()]
+        sizes = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+        flat = list(chain.from_iterable(grams))
+        get = self.gram_index.get
+        ids = np.fromiter((get(g, -1) for g in flat), dtype=np.int64, count=len(flat))
+        word_of = np.repeat(np.arange(len(use)), sizes)
+        known = ids >= 0
+        # Sum of the known n-grams' log-probabilities per word, by differences of a running sum.
+        running = np.zeros((int(known.sum()) + 1, len(self.char_cols)), dtype=np.int64)
+        np.cumsum(self.gram_logp[ids[known]], axis=0, dtype=np.int64, out=running[1:])
+        ends = np.cumsum(np.bincount(word_of[known], minlength=len(use)))
+        starts = np.concatenate([[0], ends[:-1]])
+        total = running[ends] - running[starts]
+        # Each unknown n-gram scores its order's floor.
+        order_of = np.zeros(max(self.orders) + 1, dtype=np.int64)
+        order_of[list(self.orders)] = np.arange(len(self.orders))
+        gram_order = order_of[np.fromiter(map(len, flat), dtype=np.int64, count=len(flat))]
+        n_orders = len(self.orders)
+        missing = np.bincount(word_of[~known] * n_orders + gram_order[~known],
+                              minlength=len(use) * n_orders).reshape(len(use), n_orders)
+        total += missing @ self.gram_floor
+        rel = (total - total.max(axis=1, keepdims=True)) // (self.char_scale_div * sizes)[:, None]
+        vec = np.full((len(use), n_lang), self.oov_floor, dtype=np.int64)
+        vec[:, self.char_cols] += np.maximum(rel, -self.oov_floor)
+        vec += self.script_allow[scripts[use]]
+        mat[use] = vec
+        return valid, mat
 
     def _row_packed(self, code: int) -> int:
         """Packed per-language score of one listed word (cached)."""
@@ -235,10 +259,8 @@ class LanguageModel:
 
     def score_many(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Integer scores (n_texts x n_languages, float64) and word counts for a batch."""
-        n_texts = len(texts)
-        n_lang = len(self.languages)
         joined = _SEP.join(texts)
-        if joined.count(_SEP) != n_texts - 1:  # a text contains NUL: tokenise one by one
+        if joined.count(_SEP) != len(texts) - 1:  # a text contains NUL: tokenise one by one
             toks: list[str] = []
             for i, t in enumerate(texts):
                 if i:
@@ -246,6 +268,33 @@ class LanguageModel:
                 toks.extend(tokenize(t))
         else:
             toks = _TOKEN_OR_SEP.findall(unicodedata.normalize("NFC", joined).lower())
+        return self._score_tokens(toks, len(texts))
+
+    def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
+        """Per-language scores and word counts of lower-cased NFC word runs (see :mod:`.runs`).
+
+        Values are integers well under 2**24, so float32 sums of them stay exact.
+        """
+        toks = _TOKEN_OR_SEP.findall(_SEP.join(runs)) if runs else []
+        scores, counts = self._score_tokens(toks, len(runs))
+        return {"lang_scores": scores.astype(np.float32), "lang_counts": counts.astype(np.float32)}
+
+    def score_runs(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and word counts of a batch's texts from its shared runs: the same as score_many."""
+        from scipy import sparse
+
+        indptr = np.zeros(batch.n_texts + 1, dtype=np.int64)
+        np.cumsum(np.bincount(batch.doc, minlength=batch.n_texts), out=indptr[1:])
+        table = batch.columns["lang_scores"]
+        per_text = sparse.csr_matrix((np.ones(len(batch.row), dtype=np.float32), batch.row, indptr),
+                                     shape=(batch.n_texts, table.shape[0]))
+        scores = (per_text @ table).astype(np.float64)
+        counts = (per_text @ batch.columns["lang_counts"]).astype(np.float64)
+        return scores, counts
+
+    def _score_tokens(self, toks: list[str], n_texts: int) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and word counts from the letter runs of ``n_texts`` texts, separated by NUL tokens."""
+        n_lang = len(self.languages)
         get = self.index.get
         codes = np.fromiter([get(t, _OOV_ID) for t in toks], dtype=np.int64, count=len(toks))
         text_of = np.cumsum(codes == _SEP_ID)
@@ -273,14 +322,8 @@ class LanguageModel:
         if oov_pos.size:
             uniq: dict[str, int] = {}
             inv = [uniq.setdefault(toks[k], len(uniq)) for k in oov_pos.tolist()]
-            oov = self.oov_vector
-            results = [oov(t) for t in uniq]
-            valid = np.asarray([r is not None for r in results], dtype=bool)
+            valid, mat = self.oov_matrix(list(uniq))
             if valid.any():
-                mat = np.zeros((len(results), n_lang), dtype=np.float64)
-                for i, r in enumerate(results):
-                    if r is not None:
-                        mat[i] = r[1]
                 inv_arr = np.asarray(inv, dtype=np.int64)
                 keep = valid[inv_arr]
                 tids = text_of[oov_pos][keep]
@@ -372,6 +415,7 @@ class LanguageDetector:
         self._cand_arr = np.asarray(cand, dtype=np.int64)
         self._codes = tuple(known[j] for j in cand)
         self._k = math.log(10.0) * self._model.unit
+        self._names = np.asarray(self._codes + (UND,), dtype=object)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -408,25 +452,35 @@ class LanguageDetector:
                 raise TypeError(f"texts[{i}] must be str, not {type(t).__name__}")
         codes: list[str] = []
         out = np.zeros(len(texts), dtype=np.float64)
-        names = np.asarray(self._codes + (UND,), dtype=object)
         for start in range(0, len(texts), _CHUNK):
-            chunk = texts[start:start + _CHUNK]
-            scores, counts = self._model.score_many(chunk)
-            sc = scores[:, self._cand_arr]
-            best = np.argmax(sc, axis=1)
-            top = sc[np.arange(len(chunk)), best]
-            safe = np.where(counts > 0, counts, 1.0)
-            terms = np.exp((sc - top[:, None]) * (self._k / safe)[:, None])
-            total = np.zeros(len(chunk), dtype=np.float64)
-            for col in range(terms.shape[1]):  # same summation order as detect()
-                total += terms[:, col]
-            post = np.rint(1e6 / total) / 1e6
-            none = counts == 0
-            post[none] = 0.0
-            best[none] = len(self._codes)
-            out[start:start + len(chunk)] = post
-            codes.extend(names[best].tolist())
+            chunk_codes, out[start:start + _CHUNK] = self._decide(*self._model.score_many(texts[start:start + _CHUNK]))
+            codes.extend(chunk_codes)
         return codes, out
+
+    def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
+        """What this detector needs per shared word run (see :mod:`headline_tagger.runs`)."""
+        return self._model.run_columns(runs)
+
+    def detect_runs(self, batch: RunBatch) -> tuple[list[str], np.ndarray]:
+        """Detect a batch from its shared word runs: the same answers as :meth:`detect_many`."""
+        return self._decide(*self._model.score_runs(batch))
+
+    def _decide(self, scores: np.ndarray, counts: np.ndarray) -> tuple[list[str], np.ndarray]:
+        """Best candidate language and its posterior per row of scores; ``und`` for no words."""
+        n = len(counts)
+        sc = scores[:, self._cand_arr]
+        best = np.argmax(sc, axis=1)
+        top = sc[np.arange(n), best]
+        safe = np.where(counts > 0, counts, 1.0)
+        terms = np.exp((sc - top[:, None]) * (self._k / safe)[:, None])
+        total = np.zeros(n, dtype=np.float64)
+        for col in range(terms.shape[1]):  # same summation order as detect()
+            total += terms[:, col]
+        post = np.rint(1e6 / total) / 1e6
+        none = counts == 0
+        post[none] = 0.0
+        best[none] = len(self._codes)
+        return self._names[best].tolist(), post
 
 
 def default_detector() -> LanguageDetector:

@@ -13,10 +13,11 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -25,11 +26,13 @@ from .features import (
     BATCH_SEPARATOR,
     FeatureConfig,
     char_features,
+    fold,
     normalize,
     token_features,
     tokenize,
     tokenize_batch,
 )
+from .runs import RunBatch
 
 FORMAT = "headline-tagger-model"
 FORMAT_VERSION = 1
@@ -180,6 +183,10 @@ class ThemeModel:
         self._n_tok = n_tok
         self._bigram_keys = keys[order]
         self._bigram_cols = cols[order]
+        self._starts_bigram = np.zeros(n_tok, dtype=bool)  # quick filters before the sorted search
+        self._ends_bigram = np.zeros(n_tok, dtype=bool)
+        self._starts_bigram[keys // n_tok] = True
+        self._ends_bigram[keys % n_tok] = True
         self._char_cache: dict[str, tuple[int, ...]] = {}
         self._token_cache: dict[str, tuple[int, ...]] = {}
         self._tokens[BATCH_SEPARATOR] = _SEP_ID  # never a word token: \x1f is not a word character
@@ -205,10 +212,46 @@ class ThemeModel:
                 tok = flat[where[i]]
                 if len(tok) > p:
                     prefix[i] = pget(tok[:p], -1)
+        return self._token_entries(doc, tids, word, prefix)
+
+    def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
+        """Theme token, word and prefix columns of lower-cased word runs (see :mod:`.runs`).
+
+        A run is one theme token once folded, unless it is a single character (no token).
+        """
+        n = len(runs)
+        has = np.zeros(n, dtype=bool)
+        tid, word, prefix = (np.full(n, -1, dtype=np.int64) for _ in range(3))
+        get_tok, get_col = self._tokens.get, self.feature_index.get
+        p = self.features.prefix_length
+        for i, run in enumerate(runs):
+            tok = fold(run)
+            if len(tok) < 2:
+                continue
+            has[i] = True
+            tid[i] = get_tok(tok, -1)
+            word[i] = get_col("w:" + tok, -1)
+            if p and len(tok) > p:
+                prefix[i] = get_col("p:" + tok[:p], -1)
+        return {"theme_has_token": has, "theme_token": tid, "theme_word": word, "theme_prefix": prefix}
+
+    def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) of every word-block feature occurrence, from a batch's shared runs."""
+        has = batch.occurrences("theme_has_token")
+        rows = batch.row[has]
+        cols = batch.columns
+        return self._token_entries(batch.doc[has], cols["theme_token"][rows], cols["theme_word"][rows],
+                                   cols["theme_prefix"][rows])
+
+    def _token_entries(self, doc: np.ndarray, tids: np.ndarray, word: np.ndarray,
+                       prefix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) entries from per-token ids, word and prefix columns, plus known bigrams."""
         docs = [doc[word >= 0], doc[prefix >= 0]]
         cols = [word[word >= 0], prefix[prefix >= 0]]
         if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_keys):
-            ok = (doc[1:] == doc[:-1]) & known[1:] & known[:-1]
+            safe = np.maximum(tids, 0)  # unknown tokens (-1) start and end no bigram
+            ok = (doc[1:] == doc[:-1]) & self._starts_bigram[safe[:-1]] & self._ends_bigram[safe[1:]]
+            ok &= (tids[1:] >= 0) & (tids[:-1] >= 0)
             keys = tids[:-1][ok] * self._n_tok + tids[1:][ok]
             pos = np.searchsorted(self._bigram_keys, keys)
             pos[pos == len(self._bigram_keys)] = 0
@@ -255,15 +298,33 @@ class ThemeModel:
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Raw per-theme log-odds, shape (n_texts, n_themes), for a whole batch at once."""
-        from scipy import sparse  # batch path only: one-headline tagging stays numpy-only
-
-        n = len(texts)
-        out = np.tile(self.intercept, (n, 1))
-        if not n:
-            return out
-        entries = [self._word_entries(texts)]
-        if len(self._blocks) > 1:
+        entries = [self._word_entries(texts)] if len(texts) else []
+        if len(self._blocks) > 1 and len(texts):
             entries.append(self._char_entries([normalize(t) for t in texts]))
+        return self._logits(len(texts), entries)
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probability of every theme, shape (n_texts, n_themes)."""
+        return self._calibrate(self.decision_function(texts))
+
+    @property
+    def reads_runs(self) -> bool:
+        """Whether :meth:`predict_proba_runs` serves this model (word features only)."""
+        return len(self._blocks) == 1
+
+    def predict_proba_runs(self, batch: RunBatch) -> np.ndarray:
+        """:meth:`predict_proba` from a batch's shared word runs (models with word features only)."""
+        if not self.reads_runs:
+            raise ModelError("a model with character features cannot score from word runs")
+        return self._calibrate(self._logits(batch.n_texts, [self._run_entries(batch)]))
+
+    def _logits(self, n: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """Log-odds from (doc, column) occurrences per block: sublinear tf-idf, l2 per block, linear."""
+        from scipy import (
+            sparse,  # batch path only: one-headline tagging stays numpy-only
+        )
+
+        out = np.tile(self.intercept, (n, 1))
         for (doc, col), (lo, hi) in zip(entries, self._blocks):
             if not len(doc):
                 continue
@@ -273,10 +334,6 @@ class ThemeModel:
             x.data = val / np.sqrt(np.bincount(rows, val * val, minlength=n))[rows]
             out += x @ self._coef_t[lo:hi]
         return out
-
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probability of every theme, shape (n_texts, n_themes)."""
-        return self._calibrate(self.decision_function(texts))
 
     def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
@@ -363,7 +420,7 @@ class ThemeModel:
         return folder
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, trust_pickle: bool = False) -> "ThemeModel":
+    def load(cls, path: str | os.PathLike[str], *, trust_pickle: bool = False) -> ThemeModel:
         """Load a model folder (or its model.json); pickle files only when ``trust_pickle`` is True."""
         path = Path(path)
         if path.is_file() and path.name != MODEL_FILE:
@@ -403,7 +460,7 @@ class ThemeModel:
             raise ModelIntegrityError(f"model at {folder} is malformed: {exc!r}") from exc
 
     @staticmethod
-    def _load_pickle(path: Path, trust_pickle: bool) -> "ThemeModel":
+    def _load_pickle(path: Path, trust_pickle: bool) -> ThemeModel:
         """Load a pickled/joblib ThemeModel, refused unless the caller trusts the file."""
         with open(path, "rb") as fh:
             head = fh.read(2)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .corpus import find_column
 from .tagger import Tagger, default_tagger
@@ -31,8 +32,12 @@ class TagSummary:
         """Count one chunk's results (``themes`` as ';'-joined cells; statuses counted by kind)."""
         self.rows += len(statuses)
         self.languages.update(languages)
-        self.themes.update(t for cell in themes for t in cell.split(";") if t)
-        self.statuses.update(s.split(":", 1)[0] for s in statuses)
+        for cell, n in Counter(themes).items():  # distinct cells are few: split each once
+            for theme in cell.split(";"):
+                if theme:
+                    self.themes[theme] += n
+        for status, n in Counter(statuses).items():
+            self.statuses[status.split(":", 1)[0]] += n
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict."""
@@ -62,15 +67,14 @@ def is_missing(value: object) -> bool:
 def tag_cells(cells: Sequence[object], tagger: Tagger) -> tuple[list[str], list[str], list[str]]:
     """Language, ';'-joined themes and status of each cell; cells that are not text are flagged, not lost."""
     texts = [c if isinstance(c, str) else "" for c in cells]
-    results = tagger.tag_many(texts)
-    statuses = [r.status if isinstance(c, str) else ("empty" if is_missing(c) else
-                                                     f"not_text: {type(c).__name__}")
-                for c, r in zip(cells, results)]
-    return ([r.language for r in results], [join_themes(r.themes) for r in results], statuses)
+    languages, themes, statuses = tagger.tag_columns(texts)
+    statuses = [s if isinstance(c, str) else ("empty" if is_missing(c) else f"not_text: {type(c).__name__}")
+                for c, s in zip(cells, statuses)]
+    return languages, list(map(join_themes, themes)), statuses
 
 
-def tag_dataframe(df: "pd.DataFrame", column: str | None = None, *, tagger: Tagger | None = None,
-                  names: dict[str, str] | None = None) -> "pd.DataFrame":
+def tag_dataframe(df: pd.DataFrame, column: str | None = None, *, tagger: Tagger | None = None,
+                  names: dict[str, str] | None = None) -> pd.DataFrame:
     """A copy of ``df`` with ``language``, ``themes`` and ``tag_status`` columns added.
 
     Missing cells (NaN/None) are kept and flagged ``empty``; non-text cells (numbers, bytes...)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from .language import UND, LanguageDetector, default_detector
 from .model import ThemeExplanation, ThemeModel
+from .runs import RunTable
 
 #: Decimals kept in probabilities: batch and one-by-one paths agree to far more than this.
 SCORE_DECIMALS = 6
@@ -105,9 +107,26 @@ class Tagger:
     def __init__(self, model: ThemeModel, detector: LanguageDetector | None = None) -> None:
         self.model = model
         self.detector = detector or default_detector()
+        self._runs: tuple[LanguageDetector, ThemeModel, RunTable] | None = None
+        self._runs_lock = threading.Lock()
+
+    def _run_table(self) -> RunTable | None:
+        """The word-run table shared by this detector and model (None: the model reads characters)."""
+        detector, model = self.detector, self.model
+        current = self._runs
+        if current is None or current[0] is not detector or current[1] is not model:
+            if not model.reads_runs:
+                return None
+            with self._runs_lock:  # one table per (detector, model), even if they were replaced
+                current = self._runs
+                if current is None or current[0] is not detector or current[1] is not model:
+                    current = (detector, model, RunTable(
+                        lambda runs: {**detector.run_columns(runs), **model.run_columns(runs)}))
+                    self._runs = current
+        return current[2]
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, trust_pickle: bool = False) -> "Tagger":
+    def load(cls, path: str | os.PathLike[str] | None = None, *, trust_pickle: bool = False) -> Tagger:
         """Load a model folder (the bundled default when ``path`` is None).
 
         Pickle/joblib files can run code when loaded: they are refused unless ``trust_pickle``.
@@ -128,22 +147,67 @@ class Tagger:
 
     def tag_many(self, texts: Iterable[str]) -> list[HeadlineTags]:
         """Tag many headlines at once (vectorised); same answers as :meth:`tag` one by one."""
+        results: list[HeadlineTags] = []
+        index = self.model.theme_index
+        for part, languages, lscores, probs, themes, statuses in self._batches(texts, "tag_many()"):
+            results.extend(
+                HeadlineTags(t, lang, ls, th, ThemeScores(index, probs, i), st, len(t) > MAX_CHARS)
+                for i, (t, lang, ls, th, st) in enumerate(zip(part, languages, lscores.tolist(), themes, statuses)))
+        return results
+
+    def tag_columns(self, texts: Iterable[str]) -> tuple[list[str], list[tuple[str, ...]], list[str]]:
+        """Languages, themes and statuses of many headlines as three lists: the answers of
+        :meth:`tag_many` without a result object per headline (what files and tables need)."""
+        languages: list[str] = []
+        themes: list[tuple[str, ...]] = []
+        statuses: list[str] = []
+        for _, part_languages, _, _, part_themes, part_statuses in self._batches(texts, "tag_columns()"):
+            languages.extend(part_languages)
+            themes.extend(part_themes)
+            statuses.extend(part_statuses)
+        return languages, themes, statuses
+
+    def _batches(self, texts: Iterable[str], where: str) -> Iterator[tuple[list[str], list[str], np.ndarray,
+                                                                          np.ndarray, list[tuple[str, ...]], list[str]]]:
+        """Check the input, then per slice of :data:`BATCH_ROWS`: texts, languages, language
+        scores, rounded probabilities, themes and statuses (slices keep the working memory flat)."""
         if isinstance(texts, (str, bytes)):
-            raise TypeError("tag_many() expects an iterable of str headlines, not a single "
+            raise TypeError(f"{where} expects an iterable of str headlines, not a single "
                             f"{type(texts).__name__}; use tag() for one headline")
         items = list(texts)
         for i, t in enumerate(items):
             if not isinstance(t, str):
-                raise TypeError(f"tag_many() expects str headlines; item {i} is "
+                raise TypeError(f"{where} expects str headlines; item {i} is "
                                 f"{type(t).__name__}: {t!r:.60}")
-        results: list[HeadlineTags] = []
-        for start in range(0, len(items), BATCH_ROWS):  # slices keep the working memory flat
+        for start in range(0, len(items), BATCH_ROWS):
             part = items[start : start + BATCH_ROWS]
-            probes = [t[:MAX_CHARS] for t in part]
-            languages, lscores = self.detector.detect_many(probes)
-            probs = np.round(self.model.predict_proba(probes), SCORE_DECIMALS)
-            results.extend(self._results(part, languages, lscores.tolist(), probs))
-        return results
+            languages, lscores, probs = self._score([t[:MAX_CHARS] for t in part])
+            probs = np.round(probs, SCORE_DECIMALS)
+            yield (part, languages, lscores, probs, *self._themes(part, languages, probs))
+
+    def _score(self, texts: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Languages, language scores and theme probabilities of a batch, through one shared
+        tokenisation where it is exact (see :mod:`headline_tagger.runs`), else separately."""
+        table = self._run_table()
+        if table is None:
+            return (*self.detector.detect_many(texts), self.model.predict_proba(texts))
+        batch, odd = table.split(texts)
+        languages, lscores = self.detector.detect_runs(batch)
+        probs = self.model.predict_proba_runs(batch)
+        if not odd:
+            return languages, lscores, probs
+        odd_texts = [texts[i] for i in odd]
+        odd_languages, odd_lscores = self.detector.detect_many(odd_texts)
+        odd_probs = self.model.predict_proba(odd_texts)
+        served = np.ones(len(texts), dtype=bool)
+        served[odd] = False
+        all_languages = np.empty(len(texts), dtype=object)
+        all_languages[served], all_languages[~served] = languages, odd_languages
+        all_lscores = np.empty(len(texts))
+        all_lscores[served], all_lscores[~served] = lscores, odd_lscores
+        all_probs = np.empty((len(texts), probs.shape[1]))
+        all_probs[served], all_probs[~served] = probs, odd_probs
+        return all_languages.tolist(), all_lscores, all_probs
 
     def _status(self, text: str, language: str) -> str:
         """Why themes may be withheld: empty text, no letters, a language the model was not trained on."""
@@ -151,23 +215,27 @@ class Tagger:
             return STATUS_NO_LETTERS if text.strip() else STATUS_EMPTY
         return STATUS_OK if language in self.model.languages else STATUS_UNSUPPORTED
 
-    def _results(self, texts: list[str], languages: list[str], lscores: list[float],
-                 probs: np.ndarray) -> list[HeadlineTags]:
-        """Assemble results: themes over their thresholds, best first, unless the status rules them out."""
+    def _themes(self, texts: list[str], languages: list[str],
+                probs: np.ndarray) -> tuple[list[tuple[str, ...]], list[str]]:
+        """Themes (over their thresholds, best first) and status of each text of a batch."""
         model = self.model
-        statuses = [self._status(t, lang) for t, lang in zip(texts, languages)]
+        status_of = {lang: self._status("", lang) for lang in set(languages) if lang != UND}
+        statuses = [status_of.get(lang) or self._status(t, lang) for t, lang in zip(texts, languages)]
         names = model.themes
         hits = probs >= model.thresholds
-        rows = np.flatnonzero(hits.any(axis=1))
+        hits &= np.fromiter((s == STATUS_OK for s in statuses), dtype=bool, count=len(statuses))[:, None]
+        n_hits = hits.sum(axis=1)
+        themes: list[tuple[str, ...]] = [()] * len(texts)
+        one = np.flatnonzero(n_hits == 1)  # the usual themed case: no sorting needed
+        singles = [(name,) for name in names]
+        for i, k in zip(one.tolist(), hits[one].argmax(axis=1).tolist()):
+            themes[i] = singles[k]
+        rows = np.flatnonzero(n_hits > 1)
         order = np.argsort(-probs[rows], axis=1, kind="stable")  # best first; ties in taxonomy order
         ranked_hits = np.take_along_axis(hits[rows], order, axis=1)
-        themes: list[tuple[str, ...]] = [()] * len(texts)
         for i, ks, hs in zip(rows.tolist(), order.tolist(), ranked_hits.tolist()):
-            if statuses[i] == STATUS_OK:
-                themes[i] = tuple(names[k] for k, h in zip(ks, hs) if h)
-        index = model.theme_index
-        return [HeadlineTags(t, lang, ls, th, ThemeScores(index, probs, i), st, len(t) > MAX_CHARS)
-                for i, (t, lang, ls, th, st) in enumerate(zip(texts, languages, lscores, themes, statuses))]
+            themes[i] = tuple(names[k] for k, h in zip(ks, hs) if h)
+        return themes, statuses
 
     def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
         """Assemble one result with the rules of :meth:`_results`, in plain Python (no batch overhead)."""
