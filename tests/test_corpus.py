@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from collections import Counter
 
 import numpy as np
@@ -52,6 +53,22 @@ def test_no_seed_headline(corpus, seed_rows):
     seed = {key(r["headline"]) for r in seed_rows}
     found = [h for h in corpus["headline"] if key(h) in seed]
     assert not found, found
+
+
+def test_no_fresh_test_headline_nor_a_near_copy(corpus):
+    """The fresh sets in tests/data measure generalisation: no corpus row may share 80% of its words."""
+    import csv
+
+    def words(h: str) -> set[str]:
+        return set(re.findall(r"\w+", normalize(h)))
+
+    fresh = []
+    for path in sorted((Path(__file__).parent / "data").glob("fresh_headlines*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            fresh += [words(r["headline"]) for r in csv.DictReader(fh)]
+    close = [h for h in corpus["headline"] for f in fresh
+             if (w := words(h)) and len(w & f) >= 0.8 * min(len(w), len(f))]
+    assert not close, close[:5]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
