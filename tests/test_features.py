@@ -8,6 +8,14 @@ def test_normalize_folds_accents_quotes_digits_and_spaces():
         "traite des etres humains : \" 00 \" d'entre eux"
 
 
+def test_acronyms_stay_apart_from_the_words_they_spell():
+    assert tokenize(normalize("IS claims attack")) == ["is_", "claims", "attack"]
+    assert tokenize(normalize("Who is she? UN and un, US and us")) == ["who", "is", "she", "un_", "and", "un",
+                                                                       "us_", "and", "us"]
+    # Four capitals, mixed case, accented capitals and digits are ordinary words.
+    assert tokenize(normalize("ISIS Is ÉTA G7")) == ["isis", "is", "eta", "g0"]
+
+
 def test_tokenize_matches_scikit_learn_token_pattern():
     from sklearn.feature_extraction.text import CountVectorizer
 

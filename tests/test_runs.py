@@ -34,7 +34,7 @@ def _both(texts, table_limit=None):
     return _columns(shared.tag_many(texts)), _columns(separate.tag_many(texts))
 
 
-ODD = ["lʼimmigration clandestine", "e\u0301cole de Calais", "passeurs\u00ad arrêtés", "trafic\u200bde migrants", f"a{SEPARATOR}b",
+ODD = ["ΟΔΟΣ ΣΟΦΙΑΣ", "lʼimmigration clandestine", "e\u0301cole de Calais", "passeurs\u00ad arrêtés", "trafic\u200bde migrants", f"a{SEPARATOR}b",
        "Ａｍｓｔｅｒｄａｍ", "İstanbul: 12 held", "h1n1 covid19 a_b __", "l’œuvre « traite »", ""]
 
 
@@ -52,6 +52,7 @@ def test_fold_keeps_word_characters_apart_from_the_rest():
 def test_texts_the_runs_cannot_serve_are_listed():
     assert fits("Passeurs arrêtés à Calais")
     assert not fits("e\u0301cole") and not fits("a\u00adb") and not fits("a\u200bb") and not fits("lʼa")
+    assert not fits("ΟΔΟΣ") and not fits("İstanbul") and fits("IS claims UN attack")
     table = RunTable(lambda runs: {"n": np.array([len(r) for r in runs], dtype=np.int64)})
     batch, odd = table.split(["Ab cd", "e\u0301f", "gh", f"x{SEPARATOR}y"])
     assert odd == [1, 3]
@@ -84,7 +85,7 @@ def test_a_small_table_restarts_and_keeps_answers():
 
 _ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 _PIECES = st.sampled_from(["passeur", "trafficking", "Frontex", "é", "e\u0301", "\u00ad", "\u200b", "’", "7",
-                           "İ", "ß", "Œ", "ʼ", "l'", " ", "-", "_", "\x1f", SEPARATOR, "ا", "中", "😀"])
+                           "İ", "ß", "Œ", "ʼ", "l'", "IS", "UN ", "Σ", "ΟΔΟΣ", "ǅ", " ", "-", "_", "\x1f", SEPARATOR, "ا", "中", "😀"])
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)

@@ -49,14 +49,15 @@ BOUNDARY_CHANGERS = "".join(sorted(
     if not out or any(bool(_WORD_CHAR.match(c)) != bool(_WORD_CHAR.match(chr(code))) for c in out)))
 
 
+#: Whole words of two or three capitals: acronyms, kept apart from the words they spell once
+#: lower-cased ("IS" the group is not "is", "UN" is not French "un", "US" is not "us").
+_ACRONYM = re.compile(r"\b[A-Z]{2,3}\b")
+
+
 def normalize(text: str) -> str:
-    """Lower-case and fold a headline so spelling variants meet (accents, quotes, digits, spaces)."""
-    return text.lower().translate(_FOLD)
-
-
-def fold(text: str) -> str:
-    """The folding half of :func:`normalize`, for text that is already lower-cased."""
-    return text.translate(_FOLD)
+    """Lower-case and fold a headline so spelling variants meet (accents, quotes, digits, spaces);
+    two- and three-capital acronyms get a trailing underscore so they stay distinct words."""
+    return _ACRONYM.sub(r"\g<0>_", text).lower().translate(_FOLD)
 
 
 def tokenize(text: str) -> list[str]:

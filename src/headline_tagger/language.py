@@ -271,11 +271,11 @@ class LanguageModel:
         return self._score_tokens(toks, len(texts))
 
     def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
-        """Per-language scores and word counts of lower-cased NFC word runs (see :mod:`.runs`).
+        """Per-language scores and word counts of NFC word runs (see :mod:`.runs`).
 
         Values are integers well under 2**24, so float32 sums of them stay exact.
         """
-        toks = _TOKEN_OR_SEP.findall(_SEP.join(runs)) if runs else []
+        toks = _TOKEN_OR_SEP.findall(_SEP.join(runs).lower()) if runs else []
         scores, counts = self._score_tokens(toks, len(runs))
         return {"lang_scores": scores.astype(np.float32), "lang_counts": counts.astype(np.float32)}
 

@@ -26,7 +26,6 @@ from .features import (
     BATCH_SEPARATOR,
     FeatureConfig,
     char_features,
-    fold,
     normalize,
     token_features,
     tokenize,
@@ -215,9 +214,9 @@ class ThemeModel:
         return self._token_entries(doc, tids, word, prefix)
 
     def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
-        """Theme token, word and prefix columns of lower-cased word runs (see :mod:`.runs`).
+        """Theme token, word and prefix columns of word runs (see :mod:`.runs`).
 
-        A run is one theme token once folded, unless it is a single character (no token).
+        A run is one theme token once normalised, unless it is a single character (no token).
         """
         n = len(runs)
         has = np.zeros(n, dtype=bool)
@@ -225,7 +224,7 @@ class ThemeModel:
         get_tok, get_col = self._tokens.get, self.feature_index.get
         p = self.features.prefix_length
         for i, run in enumerate(runs):
-            tok = fold(run)
+            tok = normalize(run)
             if len(tok) < 2:
                 continue
             has[i] = True

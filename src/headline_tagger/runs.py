@@ -1,18 +1,21 @@
 """Word runs: one tokenisation pass per batch, shared by language detection and theme features.
 
-A batch is lower-cased once and split once into runs of word characters (``\\w+``). Each
-distinct run gets a row in a table, and what the language table and the theme model need from
-it (per-language scores, theme-feature columns) is worked out once per run and cached, so a
-batch costs one regex pass and one dict lookup per run instead of two of each plus folding the
-whole text. Both consumers read the same runs their own tokenisers would have found:
+A batch is split once into runs of word characters (``\\w+``). Each distinct run gets a row in a
+table, and what the language table and the theme model need from it (per-language scores,
+theme-feature columns) is worked out once per run and cached, so a batch costs one regex pass
+and one dict lookup per run instead of two of each plus normalising the whole text. Both
+consumers read the same runs their own tokenisers would have found:
 
-* language words are the letter runs of NFC, lower-cased text, and each lies inside one run;
-* theme tokens are the runs of two or more word characters of lower-cased, folded text, and
-  folding maps word characters to word characters and the rest to the rest, except for the few
-  characters of :data:`~headline_tagger.features.BOUNDARY_CHANGERS`.
+* language words are the letter runs of NFC, lower-cased text, and each lies inside one run
+  (lower-casing a run alone gives the same letters, except where the length changes or for the
+  capital sigma, whose lower case depends on its neighbours);
+* theme tokens are the runs of two or more word characters of normalised text: acronym marks
+  depend only on the run, and folding maps word characters to word characters and the rest to
+  the rest, except for the few characters of :data:`~headline_tagger.features.BOUNDARY_CHANGERS`.
 
-So the shared path is exact only for NFC text without the separator and without those characters; :meth:`RunTable.split` leaves any other text out and lists it, and the caller
-tags it through the separate paths, which give the same answers.
+So the shared path is exact only for NFC text without the separator, those characters, a capital
+sigma or a letter whose lower case is longer; :meth:`RunTable.split` leaves any other text out
+and lists it, and the caller tags it through the separate paths, which give the same answers.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .features import BOUNDARY_CHANGERS
 SEPARATOR = "\x00"
 _RUN_OR_SEP = re.compile(r"\w+|\x00")
 _SEP_ROW = -2
+_LOWER_IS_LOCAL = "\u03a3"  # capital sigma: the one letter whose lower case depends on its neighbours
 _MISSING = -1
 
 #: What a consumer derives from new runs: column name -> array with one row per run.
@@ -39,7 +43,8 @@ Derive = Callable[[list[str]], dict[str, np.ndarray]]
 
 def fits(text: str) -> bool:
     """Whether the shared runs give exactly the separate paths' answers for this text."""
-    return not any(c in text for c in BOUNDARY_CHANGERS) and unicodedata.is_normalized("NFC", text)
+    return (not any(c in text for c in BOUNDARY_CHANGERS) and unicodedata.is_normalized("NFC", text)
+            and _LOWER_IS_LOCAL not in text and len(text.lower()) == len(text))
 
 
 @dataclass
@@ -88,7 +93,7 @@ class RunTable:
             odd = [i for i, t in enumerate(texts) if SEPARATOR in t or not fits(t)]
             skip = set(odd)
             texts = [t for i, t in enumerate(texts) if i not in skip]
-        runs = _RUN_OR_SEP.findall(SEPARATOR.join(texts).lower())
+        runs = _RUN_OR_SEP.findall(SEPARATOR.join(texts))
         state = self._current()
         get = state.index.get
         rows = np.fromiter([get(r, _MISSING) for r in runs], dtype=np.int64, count=len(runs))

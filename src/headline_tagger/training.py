@@ -32,7 +32,7 @@ class TrainingConfig:
     C: float = 8.0
     class_weight: str | None = "balanced"
     cv_folds: int = 5
-    min_threshold: float = 0.4
+    min_threshold: float = 0.45
     seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
