@@ -106,6 +106,22 @@ def test_type_errors(det: LanguageDetector) -> None:
         det.detect_many(["ok", 3])  # type: ignore[list-item]
 
 
+def test_unlisted_words_score_the_same_alone_and_in_batches() -> None:
+    """oov_vector (one word, the single-text path) and oov_matrix (batches) share one arithmetic."""
+    from headline_tagger.corpus import load_corpus
+    from headline_tagger.language import load_language_model, tokenize
+
+    model = load_language_model()
+    words = sorted({w for h in load_corpus()["headline"] for w in tokenize(h) if w not in model.index})
+    words += ["ß", "ǆ", "中文", "ქართული", "😀x", "a"]
+    valid, mat = model.oov_matrix(words)
+    for word, ok, row in zip(words, valid.tolist(), mat):
+        one = model.oov_vector(word)
+        assert (one is not None) == ok, word
+        if one is not None:
+            assert one[1].tolist() == row.tolist(), word
+
+
 def test_detect_many_equals_detect(det: LanguageDetector) -> None:
     for d in (det, LanguageDetector(("en", "fr")), LanguageDetector(("es", "it", "pt"))):
         codes, scores = d.detect_many(SAMPLES)

@@ -52,12 +52,15 @@ BOUNDARY_CHANGERS = "".join(sorted(
 #: Whole words of two or three capitals: acronyms, kept apart from the words they spell once
 #: lower-cased ("IS" the group is not "is", "UN" is not French "un", "US" is not "us").
 _ACRONYM = re.compile(r"\b[A-Z]{2,3}\b")
+_TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")  # a cheap scan first: most headlines have no acronym
 
 
 def normalize(text: str) -> str:
     """Lower-case and fold a headline so spelling variants meet (accents, quotes, digits, spaces);
     two- and three-capital acronyms get a trailing underscore so they stay distinct words."""
-    return _ACRONYM.sub(r"\g<0>_", text).lower().translate(_FOLD)
+    if _TWO_CAPITALS.search(text):
+        text = _ACRONYM.sub(r"\g<0>_", text)
+    return text.lower().translate(_FOLD)
 
 
 def tokenize(text: str) -> list[str]:

@@ -173,8 +173,24 @@ class LanguageModel:
         cache = self._oov_cache
         if token in cache:
             return cache[token]
-        valid, mat = self.oov_matrix([token])
-        result = (self._pack(mat[0].tolist()), mat[0]) if valid[0] else None
+        script = self.script_of(token[0])
+        result = None
+        if script != self.skip_script:  # the arithmetic of oov_matrix, for one word without batch overhead
+            grams = _char_ngrams(token, self.orders)
+            index = self.gram_index
+            total = np.zeros(len(self.char_cols), dtype=np.int64)
+            known = [index[g] for g in grams if g in index]
+            if known:
+                total += self.gram_logp[known].sum(axis=0, dtype=np.int64)
+            for k, order in enumerate(self.orders):
+                missing = sum(1 for g in grams if len(g) == order and g not in index)
+                if missing:
+                    total += missing * self.gram_floor[k]
+            rel = (total - total.max()) // (self.char_scale_div * len(grams))
+            vec = np.full(len(self.languages), self.oov_floor, dtype=np.int64)
+            vec[self.char_cols] += np.maximum(rel, -self.oov_floor)
+            vec += self.script_allow[script]
+            result = (self._pack(vec.tolist()), vec)
         if len(cache) >= _CACHE_LIMIT:
             cache.clear()
         cache[token] = result

@@ -319,9 +319,7 @@ class ThemeModel:
 
     def _logits(self, n: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """Log-odds from (doc, column) occurrences per block: sublinear tf-idf, l2 per block, linear."""
-        from scipy import (
-            sparse,  # batch path only: one-headline tagging stays numpy-only
-        )
+        from scipy import sparse  # batch path only: one-headline tagging stays numpy-only
 
         out = np.tile(self.intercept, (n, 1))
         for (doc, col), (lo, hi) in zip(entries, self._blocks):
