@@ -51,7 +51,10 @@ def core(rows: list[tuple], quick: bool) -> None:
     n = 20_000 if quick else 100_000
     texts = headlines(n)
     tag_headlines(texts[:2000])  # load and warm
-    t0 = time.perf_counter(); tag_headlines(texts); ours = n / (time.perf_counter() - t0)
+    rates = []
+    for _ in range(3):  # the first pass fills the word-run table; later passes find it warm
+        t0 = time.perf_counter(); tag_headlines(texts); rates.append(n / (time.perf_counter() - t0))
+    ours, steady = rates[0], max(rates[1:])
 
     try:
         import langdetect
@@ -78,6 +81,8 @@ def core(rows: list[tuple], quick: bool) -> None:
     naive_rate = len(sample) / (time.perf_counter() - t0)
     rows.append((f"tag_headlines, {n // 1000}k headlines (1 core)", f"{ours:,.0f} /s",
                  f"naive langdetect + sklearn predict per headline: {naive_rate:,.0f} /s", f"{ours / naive_rate:,.0f}x"))
+    rows.append(("same, steady state (best of 2 more passes)", f"{steady:,.0f} /s",
+                 f"first pass: {ours:,.0f} /s", f"{steady / naive_rate:,.0f}x naive"))
 
     single = texts[:3000]
     lat = []

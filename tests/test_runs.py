@@ -95,3 +95,26 @@ def test_shared_runs_equal_separate_paths_on_any_text(texts):
     shared, separate = _both(texts)
     assert shared == separate
 
+
+
+def test_batches_leave_the_one_headline_caches_exact():
+    """Batches fill the single-text caches (theme token columns, unlisted-word scores): every
+    entry equals what the single-text path computes for itself."""
+    from headline_tagger.corpus import load_corpus
+
+    tagger = Tagger(default_tagger().model)
+    model, table = tagger.model, tagger.detector._model
+    model._token_cache.clear()
+    table._oov_cache.clear()
+    tagger.tag_many(load_corpus()["headline"].tolist()[:3000])
+    tokens, words = dict(model._token_cache), dict(table._oov_cache)
+    assert tokens and words
+    model._token_cache.clear()
+    table._oov_cache.clear()
+    for token, cols in tokens.items():
+        assert model._token_cols(token) == cols, token
+    for word, got in words.items():
+        want = table.oov_vector(word)
+        assert (got is None) == (want is None), word
+        if got is not None:
+            assert got[0] == want[0] and got[1].tolist() == want[1].tolist(), word

@@ -34,6 +34,7 @@ import unicodedata
 from collections.abc import Sequence
 from importlib import resources
 from itertools import chain
+from operator import lshift
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +159,7 @@ class LanguageModel:
 
     def _pack(self, values: Sequence[int]) -> int:
         """Pack small non-negative per-language integers into one int (16 bits each)."""
-        return sum(int(v) << s for v, s in zip(values, self._shift))
+        return sum(map(lshift, map(int, values), self._shift))
 
     def script_of(self, ch: str) -> int:
         """Index of the writing system of one character (the skip script when unknown)."""
@@ -195,6 +196,16 @@ class LanguageModel:
             cache.clear()
         cache[token] = result
         return result
+
+    def _remember_oov(self, words: list[str], valid: np.ndarray, mat: np.ndarray) -> None:
+        """Keep batch-scored unlisted words for the single-text path (same arithmetic, tested)."""
+        cache = self._oov_cache
+        if len(cache) + len(words) >= _CACHE_LIMIT:
+            return
+        pack = self._pack
+        for word, ok, row in zip(words, valid.tolist(), mat):
+            if word not in cache:
+                cache[word] = (pack(row.tolist()), row.copy()) if ok else None
 
     def oov_matrix(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_words x n_languages, int64) of words the table does not list, by their
@@ -239,10 +250,9 @@ class LanguageModel:
         packed = self._row_cache.get(code)
         if packed is None:
             start = code >> 11
-            e_lang, e_delta, shift = self._py_lang, self._py_delta, self._shift
-            packed = self._allow_packed[(code >> 6) & 31]
-            for j in range(start, start + (code & 63)):
-                packed += e_delta[j] << shift[e_lang[j]]
+            end = start + (code & 63)
+            packed = self._allow_packed[(code >> 6) & 31] + sum(
+                map(lshift, self._py_delta[start:end], map(self._shift.__getitem__, self._py_lang[start:end])))
             if len(self._row_cache) >= _CACHE_LIMIT:
                 self._row_cache.clear()
             self._row_cache[code] = packed
@@ -338,7 +348,9 @@ class LanguageModel:
         if oov_pos.size:
             uniq: dict[str, int] = {}
             inv = [uniq.setdefault(toks[k], len(uniq)) for k in oov_pos.tolist()]
-            valid, mat = self.oov_matrix(list(uniq))
+            words = list(uniq)
+            valid, mat = self.oov_matrix(words)
+            self._remember_oov(words, valid, mat)
             if valid.any():
                 inv_arr = np.asarray(inv, dtype=np.int64)
                 keep = valid[inv_arr]

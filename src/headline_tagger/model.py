@@ -148,6 +148,10 @@ class ThemeModel:
         if n_word < len(self.vocabulary) and self.features.char_ngrams is None:
             raise ModelIntegrityError("the vocabulary has character features but the config has no char_ngrams")
         self._blocks = [(0, n_word)] + ([(n_word, len(self.vocabulary))] if n_word < len(self.vocabulary) else [])
+        # Each block's vector has unit length, so |log-odds| <= |intercept| + the block norms of
+        # the weights: when no calibrated score can reach exp()'s range, clipping is skipped.
+        reach = np.abs(self.intercept) + sum(np.linalg.norm(self.coef[:, lo:hi], axis=1) for lo, hi in self._blocks)
+        self._may_overflow = bool((np.abs(self.calib_a) * reach + np.abs(self.calib_b)).max() >= 500.0)
         tokens: dict[str, int] = {}
         prefix_cols: dict[str, int] = {}
         bigrams: list[tuple[str, str, int]] = []
@@ -180,6 +184,7 @@ class ThemeModel:
         self._word_col = word_col
         self._prefix_col = prefix_col
         self._n_tok = n_tok
+        self._bigram_pairs = {(a, b): col for a, b, col in bigrams}  # the one-headline path's lookup
         self._bigram_keys = keys[order]
         self._bigram_cols = cols[order]
         self._starts_bigram = np.zeros(n_tok, dtype=bool)  # quick filters before the sorted search
@@ -223,15 +228,17 @@ class ThemeModel:
         tid, word, prefix = (np.full(n, -1, dtype=np.int64) for _ in range(3))
         get_tok, get_col = self._tokens.get, self.feature_index.get
         p = self.features.prefix_length
+        cache = self._token_cache if len(self._token_cache) + n < _CACHE_LIMIT else {}
         for i, run in enumerate(runs):
             tok = normalize(run)
             if len(tok) < 2:
                 continue
             has[i] = True
             tid[i] = get_tok(tok, -1)
-            word[i] = get_col("w:" + tok, -1)
+            word[i] = w = get_col("w:" + tok, -1)
             if p and len(tok) > p:
                 prefix[i] = get_col("p:" + tok[:p], -1)
+            cache[tok] = tuple(c for c in (w, int(prefix[i])) if c >= 0)  # what _token_cols gives
         return {"theme_has_token": has, "theme_token": tid, "theme_word": word, "theme_prefix": prefix}
 
     def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -292,7 +299,9 @@ class ThemeModel:
     # -- scoring -------------------------------------------------------------------------------
     def _calibrate(self, logits: np.ndarray) -> np.ndarray:
         """Platt-scaled probabilities from raw log-odds."""
-        z = np.clip(self.calib_a * logits + self.calib_b, -500.0, 500.0)
+        z = self.calib_a * logits + self.calib_b
+        if self._may_overflow:
+            z = np.clip(z, -500.0, 500.0)
         return 1.0 / (1.0 + np.exp(-z))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
@@ -336,10 +345,10 @@ class ThemeModel:
         """Per block: the columns and l2-normalised tf-idf values of one text (dicts, no scipy)."""
         norm = normalize(text)
         toks = tokenize(norm)
-        words = list(chain.from_iterable(map(self._token_cols, toks)))
+        cached = self._token_cache.get
+        words = [c for tok in toks for c in (cached(tok) or self._token_cols(tok))]
         if self.features.word_ngrams >= 2:
-            get = self.feature_index.get
-            words.extend(c for c in (get(f"b:{a} {b}") for a, b in zip(toks, toks[1:])) if c is not None)
+            words.extend(c for c in map(self._bigram_pairs.get, zip(toks, toks[1:])) if c is not None)
         blocks = [words]
         if len(self._blocks) > 1:
             blocks.append(list(chain.from_iterable(map(self._char_cols, norm.split()))))
