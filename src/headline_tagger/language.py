@@ -59,6 +59,7 @@ _SEP = "\x00"
 _SEP_ID = -2
 _OOV_ID = -1
 _CACHE_LIMIT = 50_000
+_NOT_CACHED = object()
 _CHUNK = 16_384
 _PACKED_MAX_WORDS = 200  # 16-bit lanes hold 200 words of at most 327 units each
 
@@ -172,8 +173,9 @@ class LanguageModel:
     def oov_vector(self, token: str) -> tuple[int, np.ndarray] | None:
         """Packed and array score of a word the table does not list (None: unknown script), cached."""
         cache = self._oov_cache
-        if token in cache:
-            return cache[token]
+        hit = cache.get(token, _NOT_CACHED)  # one lookup: another thread may clear the cache
+        if hit is not _NOT_CACHED:
+            return hit
         script = self.script_of(token[0])
         result = None
         if script != self.skip_script:  # the arithmetic of oov_matrix, for one word without batch overhead
@@ -197,15 +199,28 @@ class LanguageModel:
         cache[token] = result
         return result
 
-    def _remember_oov(self, words: list[str], valid: np.ndarray, mat: np.ndarray) -> None:
-        """Keep batch-scored unlisted words for the single-text path (same arithmetic, tested)."""
+    def _oov_rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`oov_matrix` of distinct words, through the cache the single-text path shares:
+        words seen before are looked up, new ones scored together and remembered."""
         cache = self._oov_cache
-        if len(cache) + len(words) >= _CACHE_LIMIT:
-            return
-        pack = self._pack
-        for word, ok, row in zip(words, valid.tolist(), mat):
-            if word not in cache:
-                cache[word] = (pack(row.tolist()), row.copy()) if ok else None
+        found = {w: hit for w in words if (hit := cache.get(w, _NOT_CACHED)) is not _NOT_CACHED}
+        new = [w for w in words if w not in found]
+        if len(new) >= _CACHE_LIMIT:
+            return self.oov_matrix(words)
+        if new:
+            if len(cache) + len(new) >= _CACHE_LIMIT:  # bounded: start afresh
+                cache.clear()
+            valid, mat = self.oov_matrix(new)
+            pack = self._pack
+            for word, ok, row in zip(new, valid.tolist(), mat):
+                found[word] = cache[word] = (pack(row.tolist()), row.copy()) if ok else None
+        hits = [found[w] for w in words]
+        valid = np.fromiter((h is not None for h in hits), dtype=bool, count=len(hits))
+        mat = np.zeros((len(words), len(self.languages)), dtype=np.int64)
+        for i, h in enumerate(hits):
+            if h is not None:
+                mat[i] = h[1]
+        return valid, mat
 
     def oov_matrix(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_words x n_languages, int64) of words the table does not list, by their
@@ -348,9 +363,7 @@ class LanguageModel:
         if oov_pos.size:
             uniq: dict[str, int] = {}
             inv = [uniq.setdefault(toks[k], len(uniq)) for k in oov_pos.tolist()]
-            words = list(uniq)
-            valid, mat = self.oov_matrix(words)
-            self._remember_oov(words, valid, mat)
+            valid, mat = self._oov_rows(list(uniq))
             if valid.any():
                 inv_arr = np.asarray(inv, dtype=np.int64)
                 keep = valid[inv_arr]
