@@ -29,7 +29,7 @@ class TrainingConfig:
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
     min_df: int = 2
-    C: float = 8.0
+    C: float = 24.0  # cross-validated on the shipped corpus: F1 rises to C=16 and is flat beyond
     class_weight: str | None = "balanced"
     cv_folds: int = 5
     min_threshold: float = 0.45
