@@ -42,6 +42,7 @@ CARD_FILE = "model_card.json"
 _ARRAYS = ("idf", "coef", "intercept", "calib_a", "calib_b", "thresholds")
 _PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".sav")
 _SEP_ID = -2  # token id of the batch separator
+_RUN_SEP = "\x00"  # joins word runs for one normalisation pass
 _CACHE_LIMIT = 200_000  # entries of each per-token column cache
 
 
@@ -222,24 +223,20 @@ class ThemeModel:
         """Theme token, word and prefix columns of word runs (see :mod:`.runs`).
 
         A run is one theme token once normalised, unless it is a single character (no token).
+        Runs hold no NUL, so one normalisation of them all joined by NULs splits back run by run.
         """
-        n = len(runs)
-        has = np.zeros(n, dtype=bool)
-        tid, word, prefix = (np.full(n, -1, dtype=np.int64) for _ in range(3))
+        toks = normalize(_RUN_SEP.join(runs)).split(_RUN_SEP) if runs else []
         get_tok, get_col = self._tokens.get, self.feature_index.get
         p = self.features.prefix_length
-        cache = self._token_cache if len(self._token_cache) + n < _CACHE_LIMIT else {}
-        for i, run in enumerate(runs):
-            tok = normalize(run)
-            if len(tok) < 2:
-                continue
-            has[i] = True
-            tid[i] = get_tok(tok, -1)
-            word[i] = w = get_col("w:" + tok, -1)
-            if p and len(tok) > p:
-                prefix[i] = get_col("p:" + tok[:p], -1)
-            cache[tok] = tuple(c for c in (w, int(prefix[i])) if c >= 0)  # what _token_cols gives
-        return {"theme_has_token": has, "theme_token": tid, "theme_word": word, "theme_prefix": prefix}
+        tid = [get_tok(t, -1) for t in toks]  # single characters are never vocabulary tokens
+        word = [get_col("w:" + t, -1) for t in toks]
+        prefix = [get_col("p:" + t[:p], -1) if p and len(t) > p else -1 for t in toks]
+        if len(self._token_cache) + len(toks) < _CACHE_LIMIT:  # what _token_cols gives, for tag()
+            self._token_cache.update((t, tuple(c for c in (w, x) if c >= 0))
+                                     for t, w, x in zip(toks, word, prefix) if len(t) > 1)
+        return {"theme_has_token": np.fromiter((len(t) > 1 for t in toks), dtype=bool, count=len(toks)),
+                "theme_token": np.array(tid, dtype=np.int64), "theme_word": np.array(word, dtype=np.int64),
+                "theme_prefix": np.array(prefix, dtype=np.int64)}
 
     def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) of every word-block feature occurrence, from a batch's shared runs."""
