@@ -365,6 +365,7 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
     """
     if tagger is None:
         tagger = default_tagger() if model_path is None else Tagger.load(model_path)
+    tagger.prepare_batches()  # before the output exists: an interrupt then only meets our own code
     kind = detect_format(source if isinstance(source, (str, os.PathLike)) else None, fmt)
     summary = TagSummary()
     if kind == "parquet":

@@ -133,6 +133,14 @@ class Tagger:
         """
         return cls(ThemeModel.load(default_model_path() if path is None else path, trust_pickle=trust_pickle))
 
+    def prepare_batches(self) -> None:
+        """Import what batch tagging needs (scipy.sparse) now rather than during the first batch.
+
+        Long runs call this first: Ctrl-C landing while an extension module is being imported can
+        make CPython end the process by SIGINT even though the interrupt was handled.
+        """
+        import scipy.sparse  # noqa: F401
+
     @property
     def themes(self) -> tuple[str, ...]:
         """The theme ids this tagger's model knows."""
