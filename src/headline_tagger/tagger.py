@@ -205,17 +205,16 @@ class Tagger:
         if not odd:
             return languages, lscores, probs
         odd_texts = [texts[i] for i in odd]
-        odd_languages, odd_lscores = self.detector.detect_many(odd_texts)
-        odd_probs = self.model.predict_proba(odd_texts)
+        separate = (*self.detector.detect_many(odd_texts), self.model.predict_proba(odd_texts))
         served = np.ones(len(texts), dtype=bool)
         served[odd] = False
-        all_languages = np.empty(len(texts), dtype=object)
-        all_languages[served], all_languages[~served] = languages, odd_languages
-        all_lscores = np.empty(len(texts))
-        all_lscores[served], all_lscores[~served] = lscores, odd_lscores
-        all_probs = np.empty((len(texts), probs.shape[1]))
-        all_probs[served], all_probs[~served] = probs, odd_probs
-        return all_languages.tolist(), all_lscores, all_probs
+        merged = []
+        for shared_part, odd_part in zip((languages, lscores, probs), separate):  # back in input order
+            column = np.empty((len(texts), *np.shape(shared_part)[1:]),
+                              dtype=object if isinstance(shared_part, list) else np.float64)
+            column[served], column[~served] = shared_part, odd_part
+            merged.append(column)
+        return merged[0].tolist(), merged[1], merged[2]
 
     def _status(self, text: str, language: str) -> str:
         """Why themes may be withheld: empty text, no letters, a language the model was not trained on."""
