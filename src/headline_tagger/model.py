@@ -217,40 +217,39 @@ class ThemeModel:
                 tok = flat[where[i]]
                 if len(tok) > p:
                     prefix[i] = pget(tok[:p], -1)
-        return self._token_entries(doc, tids, word, prefix)
+        return self._token_entries(doc, tids, np.stack([word, prefix], axis=1))
 
     def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
-        """Theme token, word and prefix columns of word runs (see :mod:`.runs`).
+        """Theme token id and per-token feature columns of word runs (see :mod:`.runs`).
 
         A run is one theme token once normalised, unless it is a single character (no token).
         Runs hold no NUL, so one normalisation of them all joined by NULs splits back run by run.
+        The columns are :meth:`_token_cols` (filling its cache for :meth:`proba_one` too), padded
+        to the two a token has at most (its word and its prefix).
         """
         toks = normalize(_RUN_SEP.join(runs)).split(_RUN_SEP) if runs else []
-        get_tok, get_col = self._tokens.get, self.feature_index.get
-        p = self.features.prefix_length
-        tid = [get_tok(t, -1) for t in toks]  # single characters are never vocabulary tokens
-        word = [get_col("w:" + t, -1) for t in toks]
-        prefix = [get_col("p:" + t[:p], -1) if p and len(t) > p else -1 for t in toks]
-        if len(self._token_cache) + len(toks) < _CACHE_LIMIT:  # what _token_cols gives, for tag()
-            self._token_cache.update((t, tuple(c for c in (w, x) if c >= 0))
-                                     for t, w, x in zip(toks, word, prefix) if len(t) > 1)
+        get_tok, token_cols = self._tokens.get, self._token_cols
+        cols = np.full((len(toks), 2), -1, dtype=np.int64)
+        for i, tok in enumerate(toks):
+            if len(tok) > 1:
+                found = token_cols(tok)
+                cols[i, :len(found)] = found
         return {"theme_has_token": np.fromiter((len(t) > 1 for t in toks), dtype=bool, count=len(toks)),
-                "theme_token": np.array(tid, dtype=np.int64), "theme_word": np.array(word, dtype=np.int64),
-                "theme_prefix": np.array(prefix, dtype=np.int64)}
+                "theme_token": np.array([get_tok(t, -1) for t in toks], dtype=np.int64),  # -1: unknown
+                "theme_cols": cols}
 
     def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) of every word-block feature occurrence, from a batch's shared runs."""
         has = batch.occurrences("theme_has_token")
         rows = batch.row[has]
-        cols = batch.columns
-        return self._token_entries(batch.doc[has], cols["theme_token"][rows], cols["theme_word"][rows],
-                                   cols["theme_prefix"][rows])
+        return self._token_entries(batch.doc[has], batch.columns["theme_token"][rows],
+                                   batch.columns["theme_cols"][rows])
 
-    def _token_entries(self, doc: np.ndarray, tids: np.ndarray, word: np.ndarray,
-                       prefix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(doc, column) entries from per-token ids, word and prefix columns, plus known bigrams."""
-        docs = [doc[word >= 0], doc[prefix >= 0]]
-        cols = [word[word >= 0], prefix[prefix >= 0]]
+    def _token_entries(self, doc: np.ndarray, tids: np.ndarray,
+                       token_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(doc, column) entries from per-token ids and per-token columns (-1: none), plus known bigrams."""
+        docs = [doc[c >= 0] for c in token_cols.T]
+        cols = [c[c >= 0] for c in token_cols.T]
         if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_keys):
             safe = np.maximum(tids, 0)  # unknown tokens (-1) start and end no bigram
             ok = (doc[1:] == doc[:-1]) & self._starts_bigram[safe[:-1]] & self._ends_bigram[safe[1:]]
