@@ -154,3 +154,21 @@ def test_fresh_headlines_never_trained_on(name, minimum):
     assert [r.language for r in results] == [r["language"] for r in rows]
     exact = sum(set(r.themes) == set(filter(None, s["themes"].split(";"))) for r, s in zip(results, rows))
     assert exact >= minimum, f"only {exact}/{len(rows)} of {name} exactly right"
+
+
+def test_batches_leave_the_garbage_collector_as_they_found_it():
+    import gc
+
+    tagger = Tagger.load()
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            tagger.tag_many(["Frontex boosts patrols", "Réseau de passeurs démantelé"])
+            tagger.tag_columns(["Frontex boosts patrols"])
+            assert gc.isenabled() is enabled
+            with pytest.raises(TypeError):
+                tagger.tag_many(["ok", 3])
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -15,7 +15,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -205,38 +205,38 @@ class ThemeModel:
         words = tids != _SEP_ID
         doc = np.cumsum(~words)[words]
         tids = tids[words]
-        where = np.flatnonzero(words)  # position in flat of each word token
+        return self._token_entries(doc, tids, self._columns_of_tokens(
+            tids, lambda: [flat[k] for k in np.flatnonzero(words)[tids < 0].tolist()]))
+
+    def _columns_of_tokens(self, tids: np.ndarray, unknown: Callable[[], list[str]]) -> np.ndarray:
+        """Word and prefix columns (n_tokens x 2, -1: none) of tokens by their ids; ``unknown()``
+        gives the tokens whose id is -1, which can still share a known prefix."""
         known = tids >= 0
         safe = np.where(known, tids, 0)
-        word = np.where(known, self._word_col[safe], -1)
-        prefix = np.where(known, self._prefix_col[safe], -1)
+        cols = np.stack([np.where(known, self._word_col[safe], -1), np.where(known, self._prefix_col[safe], -1)], axis=1)
         p = self.features.prefix_length
-        if p and not known.all():  # unseen words can still share a known prefix
+        if p and not known.all():
             pget = self._prefix_cols.get
-            for i in np.flatnonzero(~known).tolist():
-                tok = flat[where[i]]
-                if len(tok) > p:
-                    prefix[i] = pget(tok[:p], -1)
-        return self._token_entries(doc, tids, np.stack([word, prefix], axis=1))
+            cols[np.flatnonzero(~known), 1] = [pget(tok[:p], -1) if len(tok) > p else -1 for tok in unknown()]
+        return cols
 
     def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
         """Theme token id and per-token feature columns of word runs (see :mod:`.runs`).
 
         A run is one theme token once normalised, unless it is a single character (no token).
         Runs hold no NUL, so one normalisation of them all joined by NULs splits back run by run.
-        The columns are :meth:`_token_cols` (filling its cache for :meth:`proba_one` too), padded
-        to the two a token has at most (its word and its prefix).
         """
         toks = normalize(_RUN_SEP.join(runs)).split(_RUN_SEP) if runs else []
-        get_tok, token_cols = self._tokens.get, self._token_cols
-        cols = np.full((len(toks), 2), -1, dtype=np.int64)
-        for i, tok in enumerate(toks):
-            if len(tok) > 1:
-                found = token_cols(tok)
-                cols[i, :len(found)] = found
-        return {"theme_has_token": np.fromiter((len(t) > 1 for t in toks), dtype=bool, count=len(toks)),
-                "theme_token": np.array([get_tok(t, -1) for t in toks], dtype=np.int64),  # -1: unknown
-                "theme_cols": cols}
+        get = self._tokens.get
+        tids = np.fromiter(map(get, toks, repeat(-1)), dtype=np.int64, count=len(toks))  # -1: unknown
+        cols = self._columns_of_tokens(tids, lambda: [t for t in toks if get(t, -1) < 0])
+        has_token = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks)) > 1
+        cache = self._token_cache  # what _token_cols would find, for the one-headline path
+        if len(cache) + len(toks) >= _CACHE_LIMIT:
+            cache.clear()
+        cache.update((tok, tuple(c for c in row if c >= 0))
+                     for tok, row, has in zip(toks, cols.tolist(), has_token.tolist()) if has)
+        return {"theme_has_token": has_token, "theme_token": tids, "theme_cols": cols}
 
     def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) of every word-block feature occurrence, from a batch's shared runs."""
