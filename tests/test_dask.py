@@ -7,8 +7,9 @@ import pytest
 
 pytest.importorskip("dask.distributed")
 
-from headline_tagger import tag_dataframe, tag_file  # noqa: E402
+from headline_tagger import Tagger, tag_dataframe, tag_file  # noqa: E402
 from headline_tagger.cli import main  # noqa: E402
+from headline_tagger.tagger import default_model_path  # noqa: E402
 
 HEADS = ["Frontex boosts patrols in the Aegean", "", "Traite des êtres humains : trois interpellations à Lyon",
          "Rain again in Leeds", "Ransomware gang hits hospital", "Detenidos doce traficantes en Madrid",
@@ -48,6 +49,10 @@ def test_dask_dataframe_equals_pandas_row_for_row(cluster):
         got = lazy.compute()
     expected = tag_dataframe(df)
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
+    own = Tagger.load(default_model_path())  # a model of the caller's own travels with the graph
+    with Client(cluster):
+        got = tag_dask_dataframe(dd.from_pandas(df, npartitions=3), tagger=own).compute()
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False)
 
 
 @pytest.mark.slow
@@ -73,3 +78,14 @@ def test_cli_engine_dask(cluster, feeds, tmp_path, capsys):
     assert main(["tag", str(feeds / "nothing*.csv"), "--engine", "dask", "-o", str(out)]) == 2
     assert "no input files match" in capsys.readouterr().err
     assert main(["tag", str(feeds / "feed0.csv"), "--engine", "dask"]) == 2
+
+
+def test_dask_dataframe_with_own_model_on_the_local_scheduler():
+    import dask.dataframe as dd
+
+    from headline_tagger.dask import tag_dask_dataframe
+
+    df = pd.DataFrame({"title": [HEADS[i % len(HEADS)] for i in range(200)]})
+    own = Tagger.load(default_model_path())
+    got = tag_dask_dataframe(dd.from_pandas(df, npartitions=2), tagger=own).compute(scheduler="sync")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), tag_dataframe(df), check_dtype=False)

@@ -1,7 +1,8 @@
 """Scale-out on Dask: tag dask DataFrames partition by partition, or many files on a cluster.
 
-Install with ``pip install "headline-tagger[dask]"``. The theme model travels to each worker once
-(as one graph key), and each worker loads the language table from its own installed package.
+Install with ``pip install "headline-tagger[dask]"``. Each worker loads the language table, and
+the bundled theme model, from its own installed package; a model of the caller's own travels to
+each worker once (as one graph key, or scattered on a cluster).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from .errors import InputError
 from .model import ThemeModel
 from .table import OUTPUT_COLUMNS, TagSummary, output_names, tag_dataframe
+from . import tagger as tagger_module
 from .tagger import Tagger, default_tagger
 
 if TYPE_CHECKING:
@@ -24,15 +26,25 @@ __all__ = ["tag_dask_dataframe", "tag_files_dask", "expand_inputs"]
 _taggers: dict[int, Tagger] = {}
 
 
-def _tagger_for(model: ThemeModel) -> Tagger:
-    """One Tagger per model per worker process (the language table loads once per process)."""
+def _tagger_for(model: ThemeModel | None) -> Tagger:
+    """One Tagger per model per worker process (None: the bundled model, loaded by the worker)."""
+    if model is None:
+        return default_tagger()
     tagger = _taggers.get(id(model))
     if tagger is None or tagger.model is not model:
         tagger = _taggers[id(model)] = Tagger(model)
     return tagger
 
 
-def _tag_partition(df, column: str | None, names: dict[str, str], model: ThemeModel):
+def _shipped(tagger: Tagger | None) -> ThemeModel | None:
+    """What to send to the workers: nothing for the bundled model (each worker has it installed)."""
+    bundled = tagger_module._default  # the bundled tagger, if this process has loaded it
+    if tagger is None or (bundled is not None and tagger.model is bundled.model):
+        return None
+    return tagger.model
+
+
+def _tag_partition(df, column: str | None, names: dict[str, str], model: ThemeModel | None):
     return tag_dataframe(df, column, tagger=_tagger_for(model), names=names)
 
 
@@ -42,12 +54,18 @@ def tag_dask_dataframe(ddf: "dd.DataFrame", column: str | None = None, *,
     import dask
     import pandas as pd
 
-    tagger = tagger or default_tagger()
     names = output_names([str(c) for c in ddf.columns])
     meta = ddf._meta.copy()
     for col in OUTPUT_COLUMNS:
         meta[names[col]] = pd.Series(dtype="object")
-    model = dask.delayed(tagger.model, pure=True)  # one key: sent to each worker once
+    model: Any = _shipped(tagger)
+    if model is not None:
+        try:  # on a cluster: scattered, sent once to each worker, outside the graph
+            from distributed import get_client
+
+            model = get_client().scatter(model, broadcast=True)
+        except (ImportError, ValueError):  # local schedulers: one graph key
+            model = dask.delayed(model, pure=True)
     return ddf.map_partitions(_tag_partition, column, names, model, meta=meta)
 
 
@@ -63,7 +81,7 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     return files
 
 
-def _tag_one_file(source: str, target: str, model: ThemeModel, options: dict[str, Any]) -> dict[str, Any]:
+def _tag_one_file(source: str, target: str, model: ThemeModel | None, options: dict[str, Any]) -> dict[str, Any]:
     from .io import tag_file
 
     return tag_file(source, target, tagger=_tagger_for(model), **options).to_dict()
@@ -88,14 +106,15 @@ def tag_files_dask(patterns: Sequence[str], out_dir: str | os.PathLike[str], *, 
     targets = [str(out / Path(f).name) for f in files]
     if len(set(targets)) != len(targets):
         raise InputError("two input files share a name; their outputs would collide in one folder")
-    tagger = tagger or default_tagger()
     options = {"column": column, "sep": sep, "encoding": encoding, "fmt": fmt}
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                                   dashboard_address=None)
     summary = TagSummary()
     try:
         with Client(scheduler or cluster) as client:
-            model = client.scatter(tagger.model, broadcast=True)  # sent once to each worker
+            model = _shipped(tagger)
+            if model is not None:
+                model = client.scatter(model, broadcast=True)  # sent once to each worker
             futures = [client.submit(_tag_one_file, f, t, model, options, pure=False)
                        for f, t in zip(files, targets)]
             for done, future in enumerate(as_completed(futures), start=1):
