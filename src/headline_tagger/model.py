@@ -31,6 +31,7 @@ from .features import (
     tokenize,
     tokenize_batch,
 )
+from .inttable import IntTable
 from .runs import RunBatch
 
 FORMAT = "headline-tagger-model"
@@ -138,7 +139,7 @@ class ThemeModel:
 
     # -- lookup tables -------------------------------------------------------------------------
     def _build_index(self) -> None:
-        """Tables for the fast path: token ids, per-token columns, sorted bigram keys, char n-grams."""
+        """Tables for the fast path: token ids, per-token columns, a bigram key table, char n-grams."""
         self.feature_index = {feat: i for i, feat in enumerate(self.vocabulary)}
         self._coef_t = np.ascontiguousarray(self.coef.T)
         self.thresholds_list: list[float] = self.thresholds.tolist()
@@ -178,17 +179,14 @@ class ThemeModel:
                 prefix_col[tid] = prefix_cols.get(tok[:p], -1)
         n_tok = max(len(tokens), 1)
         keys = np.array([tokens[a] * n_tok + tokens[b] for a, b, _ in bigrams], dtype=np.int64)
-        cols = np.array([c for _, _, c in bigrams], dtype=np.int64)
-        order = np.argsort(keys, kind="stable")
         self._tokens = tokens
         self._prefix_cols = prefix_cols
         self._word_col = word_col
         self._prefix_col = prefix_col
         self._n_tok = n_tok
         self._bigram_pairs = {(a, b): col for a, b, col in bigrams}  # the one-headline path's lookup
-        self._bigram_keys = keys[order]
-        self._bigram_cols = cols[order]
-        self._starts_bigram = np.zeros(n_tok, dtype=bool)  # quick filters before the sorted search
+        self._bigrams = IntTable(keys, np.array([c for _, _, c in bigrams], dtype=np.int64))
+        self._starts_bigram = np.zeros(n_tok, dtype=bool)  # quick filters before the table lookup
         self._ends_bigram = np.zeros(n_tok, dtype=bool)
         self._starts_bigram[keys // n_tok] = True
         self._ends_bigram[keys % n_tok] = True
@@ -250,16 +248,14 @@ class ThemeModel:
         """(doc, column) entries from per-token ids and per-token columns (-1: none), plus known bigrams."""
         docs = [doc[c >= 0] for c in token_cols.T]
         cols = [c[c >= 0] for c in token_cols.T]
-        if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_keys):
+        if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_pairs):
             safe = np.maximum(tids, 0)  # unknown tokens (-1) start and end no bigram
             ok = (doc[1:] == doc[:-1]) & self._starts_bigram[safe[:-1]] & self._ends_bigram[safe[1:]]
             ok &= (tids[1:] >= 0) & (tids[:-1] >= 0)
-            keys = tids[:-1][ok] * self._n_tok + tids[1:][ok]
-            pos = np.searchsorted(self._bigram_keys, keys)
-            pos[pos == len(self._bigram_keys)] = 0
-            hit = self._bigram_keys[pos] == keys
+            found = self._bigrams.get(tids[:-1][ok] * self._n_tok + tids[1:][ok])
+            hit = found >= 0
             docs.append(doc[:-1][ok][hit])
-            cols.append(self._bigram_cols[pos[hit]])
+            cols.append(found[hit])
         return np.concatenate(docs), np.concatenate(cols)
 
     def _cached_cols(self, cache: dict[str, tuple[int, ...]], key: str,
