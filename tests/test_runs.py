@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headline_tagger.features import _FOLD, BOUNDARY_CHANGERS, FOLD_DELETES
-from headline_tagger.runs import SEPARATOR, RunTable, fits
+from headline_tagger.runs import LONGER_LOWER, SEPARATOR, RunTable, fits
 from headline_tagger.tagger import Tagger, default_tagger
 
 _WORD = re.compile(r"\w")
@@ -47,6 +47,12 @@ def test_fold_keeps_word_characters_apart_from_the_rest():
             continue
         word_in = bool(_WORD.match(chr(code)))
         assert out and all(bool(_WORD.match(c)) == word_in for c in out), (chr(code), out)
+
+
+def test_longer_lower_lists_every_letter_whose_lower_case_is_longer():
+    import sys
+
+    assert {chr(c) for c in range(sys.maxunicode + 1) if len(chr(c).lower()) != 1} == set(LONGER_LOWER)
 
 
 def test_texts_the_runs_cannot_serve_are_listed():

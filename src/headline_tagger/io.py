@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -182,7 +183,8 @@ def _drain(results: Iterator[tuple], pending: deque, emit: Callable[..., None], 
     """Write each tagged chunk in input order; a problem the reader found overrides the status."""
     for languages, themes, statuses in results:
         items, problems = pending.popleft()
-        statuses = [p or s for p, s in zip(problems, statuses)]
+        if any(problems):
+            statuses = [p or s for p, s in zip(problems, statuses)]
         emit(items, languages, themes, statuses)
         summary.add(languages, themes, statuses)
         if on_chunk is not None:
@@ -213,12 +215,17 @@ def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | 
 
         def cells() -> Iterator[list[object]]:
             for batch in batches:
+                if set(map(len, batch)) == {width}:  # the usual chunk: every row as wide as the header
+                    pending.append((batch, [None] * len(batch)))
+                    yield list(map(itemgetter(col), batch))
+                    continue
                 fitted = [_fit_row(r, width) for r in batch]
                 pending.append(([r for r, _ in fitted], [p for _, p in fitted]))
                 yield [r[col] for r, _ in fitted]
 
         def emit(rows: list[list[str]], languages, themes, statuses) -> None:
-            writer.writerows(r + [lang, th, st] for r, lang, th, st in zip(rows, languages, themes, statuses))
+            deque(map(list.extend, rows, zip(languages, themes, statuses)), maxlen=0)  # our own row lists
+            writer.writerows(rows)
 
         _drain(mapper(cells()), pending, emit, summary, on_chunk)
     except UnicodeDecodeError as exc:
