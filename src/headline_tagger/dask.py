@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from . import tagger as tagger_module
 from .errors import InputError
 from .model import ThemeModel
 from .table import OUTPUT_COLUMNS, TagSummary, output_names, tag_dataframe
-from . import tagger as tagger_module
 from .tagger import Tagger, default_tagger
 
 if TYPE_CHECKING:
