@@ -98,3 +98,13 @@ def test_calibration_error_by_hand():
 
     assert calibration_error(np.array([0.05, 0.95]), np.array([0, 1])) == pytest.approx(0.05)
     assert calibration_error(np.array([0.55, 0.55]), np.array([0, 1])) == pytest.approx(0.05)
+
+
+def test_class_weights_for_rare_themes():
+    from headline_tagger.training import _class_weight
+
+    y = np.array([1] * 10 + [0] * 90)
+    assert _class_weight("sqrt_balanced", y) == {0: 1.0, 1: 3.0}  # sqrt(90 / 10)
+    assert _class_weight("balanced", y) == "balanced"
+    assert _class_weight(None, y) is None
+    assert _class_weight("sqrt_balanced", np.zeros(5)) is None  # one class only: nothing to weigh

@@ -1,8 +1,9 @@
 """Remove corpus rows that echo a news_dev headline (the false-alarm check must stay unseen).
 
 A row is dropped when it shares 4+ content words with a news_dev headline, or 3+ words making at
-least 60% of the shorter headline's content words; for the wave-5 parts (v, w, x), whose brief
-was written from news_dev error analysis, 3 shared words or 2 making half are enough.
+least 60% of the shorter headline's content words; for the wave-5 and wave-11 parts (v, w, x,
+aq-av), whose briefs named word families found in news_dev false alarms, 3 shared words or 2
+making half are enough.
 Usage: python tools/drop_dev_echoes.py [--dry-run]
 """
 
@@ -22,7 +23,7 @@ SHARED = Path(os.environ.get("HEADLINE_TAGGER_SHARED", ROOT.parent / "shared"))
 STOP = set("the a an of in on to for and or is are with by at from as its it after over into new how why "
            "what who this that be has have will de la le les des du et en un une au aux pour sur dans par "
            "qui que est son sa ses".split())
-WAVE5 = ("v_", "w_", "x_")
+STRICT = ("v_", "w_", "x_", "aq_", "ar_", "as_", "at_", "au_", "av_")  # briefs informed by news_dev errors
 
 
 def content(text: str) -> set[str]:
@@ -49,7 +50,7 @@ def main() -> int:
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             cols, rows = reader.fieldnames, list(reader)
-        strict = path.name.startswith(WAVE5)
+        strict = path.name.startswith(STRICT)
         kept, gone = [], []
         for r in rows:
             (gone if echoes(content(r["headline"]), dev, strict) else kept).append(r)

@@ -29,8 +29,8 @@ class TrainingConfig:
 
     features: FeatureConfig = field(default_factory=FeatureConfig)
     min_df: int = 2
-    C: float = 24.0  # cross-validated on the shipped corpus: F1 rises to C=16 and is flat beyond
-    class_weight: str | None = "balanced"
+    C: float = 48.0  # cross-validated on the shipped corpus: F1 is flat from C=16 to 256
+    class_weight: str | None = "sqrt_balanced"  # "balanced" made shared words ("boys") strong cues
     cv_folds: int = 5
     min_threshold: float = 0.45
     seed: int = 0
@@ -106,6 +106,18 @@ def vectorizer_vocabulary_idf(vec) -> tuple[list[str], np.ndarray]:
     return names, np.concatenate([v.idf_ for v in parts])
 
 
+def _class_weight(kind: str | None, y: np.ndarray) -> str | dict[int, float] | None:
+    """scikit-learn's class weights for one theme: ``"balanced"`` (rare themes weigh as much as
+    the rest), ``"sqrt_balanced"`` (the square root of that: rare themes count more without
+    turning every word they share with ordinary news into a strong cue) or None."""
+    if kind != "sqrt_balanced":
+        return kind
+    pos = int(y.sum())
+    if pos == 0 or pos == len(y):
+        return None
+    return {0: 1.0, 1: float(np.sqrt((len(y) - pos) / pos))}
+
+
 def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
     """TF-IDF features and one logistic regression per theme (scikit-learn)."""
     from sklearn.linear_model import LogisticRegression
@@ -115,8 +127,8 @@ def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
     coef = np.zeros((y.shape[1], x.shape[1]))
     intercept = np.zeros(y.shape[1])
     for k in range(y.shape[1]):
-        clf = LogisticRegression(C=config.C, class_weight=config.class_weight, solver="liblinear",
-                                 random_state=config.seed, max_iter=1000)
+        clf = LogisticRegression(C=config.C, class_weight=_class_weight(config.class_weight, y[:, k]),
+                                 solver="liblinear", random_state=config.seed, max_iter=1000)
         clf.fit(x, y[:, k])
         coef[k] = clf.coef_[0]
         intercept[k] = clf.intercept_[0]
