@@ -1,6 +1,6 @@
 """Text normalisation and the analyser shared by training and inference."""
 
-from headline_tagger.features import Analyzer, FeatureConfig, normalize, tokenize
+from headline_tagger.features import Analyzer, FeatureConfig, normalize, tokenize, tokenize_batch
 
 
 def test_normalize_folds_accents_quotes_digits_and_spaces():
@@ -14,6 +14,16 @@ def test_acronyms_stay_apart_from_the_words_they_spell():
                                                                        "us_", "and", "us"]
     # Four capitals, mixed case, accented capitals and digits are ordinary words.
     assert tokenize(normalize("ISIS Is ÉTA G7")) == ["isis", "is", "eta", "g0"]
+
+
+def test_a_headline_in_capitals_throughout_has_no_acronyms():
+    assert tokenize(normalize("UN PASSEUR ARRÊTÉ À CALAIS")) == ["un", "passeur", "arrete", "calais"]
+    assert tokenize(normalize("IS CLAIMS ATTACK")) == tokenize(normalize("is claims attack"))
+    assert tokenize(normalize("UN envoy: IS claims attack")) == ["un_", "envoy", "is_", "claims", "attack"]
+    texts = ["UN PASSEUR ARRÊTÉ", "UN envoy visits", "IS CLAIMS ATTACK", "Who is she?"]
+    flat = tokenize_batch(texts)
+    per_text = [tokenize(normalize(t)) for t in texts]
+    assert flat == [*per_text[0], "\x1f", *per_text[1], "\x1f", *per_text[2], "\x1f", *per_text[3]]
 
 
 def test_tokenize_matches_scikit_learn_token_pattern():

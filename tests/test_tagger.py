@@ -139,6 +139,14 @@ def test_seed_headlines(seed_rows):
     assert exact >= 32, f"only {exact}/35 seed theme sets exactly right"
 
 
+def test_seed_headlines_in_capitals_throughout(seed_rows):
+    """Wire flashes and some feeds shout: their short words are words, not acronyms."""
+    results = tag_headlines([r["headline"].upper() for r in seed_rows])
+    assert [r.language for r in results] == [r["language"] for r in seed_rows]
+    exact = sum(set(r.themes) == set(filter(None, s["themes"].split(";"))) for r, s in zip(results, seed_rows))
+    assert exact >= 32, f"only {exact}/35 seed theme sets exactly right in capitals"
+
+
 @pytest.mark.parametrize("name,minimum", [("fresh_headlines.csv", 35), ("fresh_headlines_2.csv", 36),
                                           ("fresh_headlines_3.csv", 41), ("fresh_headlines_4.csv", 34),
                                           ("fresh_headlines_5.csv", 34)])

@@ -55,10 +55,17 @@ _ACRONYM = re.compile(r"\b[A-Z]{2,3}\b")
 _TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")  # a cheap scan first: most headlines have no acronym
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, acronyms: bool | None = None) -> str:
     """Lower-case and fold a headline so spelling variants meet (accents, quotes, digits, spaces);
-    two- and three-capital acronyms get a trailing underscore so they stay distinct words."""
-    if _TWO_CAPITALS.search(text):
+    two- and three-capital acronyms get a trailing underscore so they stay distinct words.
+
+    ``acronyms=None`` decides by the text: a headline written in capitals throughout ("UN
+    PASSEUR ARRÊTÉ") has no acronyms to tell apart, its short words are words. Callers that
+    join many headlines into one text decide for them (see :func:`tokenize_batch`).
+    """
+    if acronyms is None:
+        acronyms = not text.isupper()
+    if acronyms and _TWO_CAPITALS.search(text):
         text = _ACRONYM.sub(r"\g<0>_", text)
     return text.lower().translate(_FOLD)
 
@@ -77,10 +84,11 @@ def tokenize_batch(texts: list[str]) -> list[str]:
     """Tokens of many texts in one pass, texts separated by :data:`BATCH_SEPARATOR` tokens.
 
     Same tokens as ``tokenize(normalize(t))`` for each text, without a Python call per text
-    (text by text only when a text itself holds the separator character).
+    (text by text only when a text itself holds the separator character, or is written in
+    capitals throughout, which changes its acronym rule).
     """
-    joined = normalize(BATCH_SEPARATOR.join(texts))
-    if joined.count(BATCH_SEPARATOR) == len(texts) - 1:
+    joined = normalize(BATCH_SEPARATOR.join(texts), acronyms=True)
+    if joined.count(BATCH_SEPARATOR) == len(texts) - 1 and not any(map(str.isupper, texts)):
         return _TOKEN_OR_SEP.findall(joined)
     tokens: list[str] = []
     for i, text in enumerate(texts):

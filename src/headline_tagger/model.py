@@ -222,9 +222,10 @@ class ThemeModel:
         """Theme token id and per-token feature columns of word runs (see :mod:`.runs`).
 
         A run is one theme token once normalised, unless it is a single character (no token).
-        Runs hold no NUL, so one normalisation of them all joined by NULs splits back run by run.
+        Runs hold no NUL, so one normalisation of them all joined by NULs splits back run by run
+        (with the acronym rule on: texts in capitals throughout do not reach the run table).
         """
-        toks = normalize(_RUN_SEP.join(runs)).split(_RUN_SEP) if runs else []
+        toks = normalize(_RUN_SEP.join(runs), acronyms=True).split(_RUN_SEP) if runs else []
         get = self._tokens.get
         tids = np.fromiter(map(get, toks, repeat(-1)), dtype=np.int64, count=len(toks))  # -1: unknown
         cols = self._columns_of_tokens(tids, lambda: [t for t in toks if get(t, -1) < 0])

@@ -14,8 +14,10 @@ whole text. Both consumers read the same runs their own tokenisers would have fo
   the rest, except for the few characters of :data:`~headline_tagger.features.BOUNDARY_CHANGERS`.
 
 So the shared path is exact only for NFC text without the separator, those characters, a capital
-sigma or a letter whose lower case is longer; :meth:`RunTable.split` leaves any other text out
-and lists it, and the caller tags it through the separate paths, which give the same answers.
+sigma or a letter whose lower case is longer, and not written in capitals throughout (whose short
+words are not acronyms: the one rule that depends on the whole text); :meth:`RunTable.split`
+leaves any other text out and lists it, and the caller tags it through the separate paths, which
+give the same answers.
 
 The split itself avoids the regex engine: the batch is encoded as UTF-8, ASCII non-word bytes are
 blanked with ``bytes.translate`` and ``bytes.split`` cuts it into chunks. A chunk is usually one
@@ -55,9 +57,14 @@ Derive = Callable[[list[str]], dict[str, np.ndarray]]
 
 
 def fits(text: str) -> bool:
-    """Whether the shared runs give exactly the separate paths' answers for this text."""
+    """Whether the shared runs give exactly the separate paths' answers for this text.
+
+    For texts joined by :data:`SEPARATOR`, ``fits(joined)`` means every text fits except
+    possibly by being in capitals throughout, which :meth:`RunTable.split` checks text by text.
+    """
     return (not any(c in text for c in BOUNDARY_CHANGERS) and unicodedata.is_normalized("NFC", text)
-            and _LOWER_IS_LOCAL not in text and not any(c in text for c in LONGER_LOWER))
+            and _LOWER_IS_LOCAL not in text and not any(c in text for c in LONGER_LOWER)
+            and not text.isupper())
 
 
 def _odd_texts(texts: list[str], lo: int, hi: int) -> list[int]:
@@ -127,6 +134,9 @@ class RunTable:
     def split(self, texts: list[str]) -> tuple[RunBatch, list[int]]:
         """The runs of ``texts``, leaving out (and listing) the texts the shared path cannot serve."""
         odd = _odd_texts(texts, 0, len(texts))
+        shouting = [i for i, upper in enumerate(map(str.isupper, texts)) if upper]
+        if shouting:
+            odd = sorted(set(odd).union(shouting))
         if odd:
             skip = set(odd)
             texts = [t for i, t in enumerate(texts) if i not in skip]
