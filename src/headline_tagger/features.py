@@ -87,9 +87,9 @@ def tokenize_batch(texts: list[str]) -> list[str]:
     (text by text only when a text itself holds the separator character, or is written in
     capitals throughout, which changes its acronym rule).
     """
-    joined = normalize(BATCH_SEPARATOR.join(texts), acronyms=True)
+    joined = BATCH_SEPARATOR.join(texts)
     if joined.count(BATCH_SEPARATOR) == len(texts) - 1 and not any(map(str.isupper, texts)):
-        return _TOKEN_OR_SEP.findall(joined)
+        return _TOKEN_OR_SEP.findall(normalize(joined, acronyms=True))
     tokens: list[str] = []
     for i, text in enumerate(texts):
         if i:

@@ -203,19 +203,21 @@ class ThemeModel:
         words = tids != _SEP_ID
         doc = np.cumsum(~words)[words]
         tids = tids[words]
-        return self._token_entries(doc, tids, self._columns_of_tokens(
-            tids, lambda: [flat[k] for k in np.flatnonzero(words)[tids < 0].tolist()]))
+        where = np.flatnonzero(words)  # position in flat of each word token
+        return self._token_entries(doc, tids, self._columns_of_tokens(tids, flat, where))
 
-    def _columns_of_tokens(self, tids: np.ndarray, unknown: Callable[[], list[str]]) -> np.ndarray:
-        """Word and prefix columns (n_tokens x 2, -1: none) of tokens by their ids; ``unknown()``
-        gives the tokens whose id is -1, which can still share a known prefix."""
+    def _columns_of_tokens(self, tids: np.ndarray, tokens: Sequence[str], where: np.ndarray) -> np.ndarray:
+        """Word and prefix columns (n_tokens x 2, -1: none) of tokens by their ids; the token of
+        id ``i`` is ``tokens[where[i]]``, read only for unknown ids (they can share a known prefix)."""
         known = tids >= 0
         safe = np.where(known, tids, 0)
         cols = np.stack([np.where(known, self._word_col[safe], -1), np.where(known, self._prefix_col[safe], -1)], axis=1)
         p = self.features.prefix_length
         if p and not known.all():
             pget = self._prefix_cols.get
-            cols[np.flatnonzero(~known), 1] = [pget(tok[:p], -1) if len(tok) > p else -1 for tok in unknown()]
+            unknown = np.flatnonzero(~known)
+            cols[unknown, 1] = [pget(tok[:p], -1) if len(tok) > p else -1
+                                for tok in map(tokens.__getitem__, where[unknown].tolist())]
         return cols
 
     def run_columns(self, runs: list[str]) -> dict[str, np.ndarray]:
@@ -228,7 +230,7 @@ class ThemeModel:
         toks = normalize(_RUN_SEP.join(runs), acronyms=True).split(_RUN_SEP) if runs else []
         get = self._tokens.get
         tids = np.fromiter(map(get, toks, repeat(-1)), dtype=np.int64, count=len(toks))  # -1: unknown
-        cols = self._columns_of_tokens(tids, lambda: [t for t in toks if get(t, -1) < 0])
+        cols = self._columns_of_tokens(tids, toks, np.arange(len(toks)))
         has_token = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks)) > 1
         cache = self._token_cache  # what _token_cols would find, for the one-headline path
         if len(cache) + len(toks) >= _CACHE_LIMIT:
