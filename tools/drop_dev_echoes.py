@@ -1,9 +1,9 @@
 """Remove corpus rows that echo a news_dev headline (the false-alarm check must stay unseen).
 
 A row is dropped when it shares 4+ content words with a news_dev headline, or 3+ words making at
-least 60% of the shorter headline's content words; for the wave-5 and wave-11 parts (v, w, x,
-aq-av), whose briefs named word families found in news_dev false alarms, 3 shared words or 2
-making half are enough.
+least 60% of the shorter headline's content words; for the wave-5, wave-11 and wave-14 parts
+(v, w, x, aq-av, bm-bo), whose briefs named word families found in news_dev false alarms, 3
+shared words or 2 making half are enough.
 Usage: python tools/drop_dev_echoes.py [--dry-run]
 """
 
@@ -23,7 +23,7 @@ SHARED = Path(os.environ.get("HEADLINE_TAGGER_SHARED", ROOT.parent / "shared"))
 STOP = set("the a an of in on to for and or is are with by at from as its it after over into new how why "
            "what who this that be has have will de la le les des du et en un une au aux pour sur dans par "
            "qui que est son sa ses".split())
-STRICT = ("v_", "w_", "x_", "aq_", "ar_", "as_", "at_", "au_", "av_")  # briefs informed by news_dev errors
+STRICT = ("v_", "w_", "x_", "aq_", "ar_", "as_", "at_", "au_", "av_", "bm_", "bn_", "bo_")  # briefs informed by news_dev errors
 
 
 def content(text: str) -> set[str]:
