@@ -38,8 +38,10 @@ _PEAK = ("\nimport sys\nfor line in open('/proc/self/status'):\n"
 def run_process(code: str) -> tuple[float, int]:
     """Wall time of a new Python process running ``code``, and its own peak RSS (VmHWM) in MB."""
     start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code + _PEAK], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", code + _PEAK], capture_output=True, text=True,
                          cwd=tempfile.gettempdir())
+    if out.returncode:
+        raise RuntimeError(f"benchmark process failed ({out.returncode}): {out.stderr.strip()[-2000:]}")
     return time.perf_counter() - start, int(out.stdout.strip().splitlines()[-1]) // 1024
 
 
@@ -141,8 +143,8 @@ def files(rows: list[tuple], n_rows: int) -> None:
     for jobs in (1, 2):
         out = tmp / f"out{jobs}.csv"
         times[jobs], peaks[jobs] = run_process(
-            f"from headline_tagger.cli import main\nmain(['tag', {str(src)!r}, '-o', {str(out)!r}, '-q', "
-            f"'--jobs', '{jobs}'])")
+            f"import sys\nfrom headline_tagger.cli import main\nrc = main(['tag', {str(src)!r}, '-o', {str(out)!r}, '-q', "
+            f"'--jobs', '{jobs}'])\nif rc:\n    sys.exit(rc)")
     same = (tmp / "out1.csv").read_bytes() == (tmp / "out2.csv").read_bytes()
     rss = peaks[1]
     k = f"{n_rows // 1000}k"

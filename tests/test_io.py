@@ -104,6 +104,68 @@ def test_detectors_of_encoding_and_separator():
     assert sniff_separator("just one column\n") == ","
 
 
+def test_a_character_cut_at_the_sample_edge_is_still_utf8():
+    cut = "Réseau".encode("utf-8")[:2]  # "R" and the first byte of "é"
+    assert detect_encoding(cut, complete=False) == "utf-8"
+    assert detect_encoding(cut) != "utf-8"  # the whole input: a cut character is an error
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe-like stream that hands out at most 4,000 bytes per read (short peeks)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = memoryview(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = min(len(buffer), len(self._data), 4000)
+        buffer[:n] = self._data[:n]
+        self._data = self._data[n:]
+        return n
+
+
+@pytest.mark.parametrize("reader", ["file", "pipe"])
+@pytest.mark.parametrize("edge", [4000, 4096, io.DEFAULT_BUFFER_SIZE, 1 << 16])
+def test_utf8_whose_first_accent_straddles_a_buffer_edge_is_read_as_utf8(tmp_path, reader, edge):
+    """An ASCII start whose first accented letter is cut by the detection sample, a file buffer
+    or a pipe's short read must not be mistaken for cp1252."""
+    lines = ["id,headline"]
+    while sum(len(x) + 1 for x in lines) < edge - 100:
+        lines.append(f"{len(lines)},Frontex patrols the Aegean")
+    ascii_part = ("\n".join(lines) + "\n").encode()
+    filler = b"9999," + b"x" * (edge - 1 - len(ascii_part) - 5)
+    data = ascii_part + filler + "é passeurs arrêtés à Calais\n".encode()
+    assert data[edge - 1:edge + 1] == "é".encode()  # the letter's two bytes sit on both sides of the edge
+    if reader == "file":
+        (tmp_path / "in.csv").write_bytes(data)
+        source = tmp_path / "in.csv"
+    else:
+        source = io.BufferedReader(_Trickle(data))
+    out = io.StringIO()
+    tag_file(source, out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == len(lines) and rows[-1]["headline"].endswith("é passeurs arrêtés à Calais")
+
+
+def test_output_file_gets_ordinary_permissions(tmp_path):
+    import os
+    import stat
+
+    src = tmp_path / "in.csv"
+    src.write_text("headline\nFrontex\n", encoding="utf-8")
+    mask = os.umask(0o022)
+    try:
+        tag_file(src, tmp_path / "new.csv")
+        assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o644  # not mkstemp's private 0600
+        (tmp_path / "new.csv").chmod(0o640)
+        tag_file(src, tmp_path / "new.csv")
+        assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(mask)
+
+
 def test_ragged_short_and_blank_rows_are_kept_and_flagged(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("id,headline,note\n1,Frontex patrols,a\n2,Smugglers held,b,EXTRA,MORE\n3,Short row\n\n"

@@ -7,6 +7,7 @@ Each input row comes out, in order, with its values unchanged, plus ``language``
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -56,20 +57,20 @@ def detect_format(path: str | os.PathLike[str] | None, fmt: str | None = None) -
     return _EXTENSIONS.get(Path(str(path)).suffix.lower(), "csv")
 
 
-def detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes, *, complete: bool = True) -> str:
     """Encoding of a file from its first bytes: UTF-8 (with or without BOM), else cp1252, else a guess.
 
     English and French spreadsheet exports are cp1252 when they are not UTF-8, so cp1252 is tried
-    before any statistical guess (which mistakes short French text for cp1250).
+    before any statistical guess (which mistakes short French text for cp1250). ``complete=False``
+    says the sample is only the start of the input, so a character cut at its end is not an error.
     """
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
-        sample.decode("utf-8")
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 3 and len(sample) >= _SAMPLE_BYTES:
-            return "utf-8"  # only a character cut at the sample's edge
+    except UnicodeDecodeError:
+        pass
     try:
         sample.decode("cp1252")
         return "cp1252"
@@ -110,6 +111,35 @@ def _open_binary(source: Any) -> Iterator[IO[bytes]]:
             yield fh
     else:
         yield source if hasattr(source, "peek") else io.BufferedReader(source)
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw stream serving ``head`` and then the rest of ``stream``: the sample read for detection is not lost."""
+
+    def __init__(self, head: bytes, stream: IO[bytes]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _sampled(binary: IO[bytes]) -> tuple[bytes, bool, IO[bytes]]:
+    """The first bytes of a stream, whether they are the whole input, and a stream that still
+    starts at the beginning (``peek`` alone may see only one small buffer of a pipe)."""
+    head = binary.read(_SAMPLE_BYTES)
+    return head, len(head) < _SAMPLE_BYTES, io.BufferedReader(_Prefixed(head, binary), buffer_size=1 << 20)
 
 
 @contextmanager
@@ -199,8 +229,8 @@ def _decode_error(exc: UnicodeDecodeError, encoding: str) -> InputError:
 
 def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | None, encoding: str | None,
              chunksize: int, mapper, summary: TagSummary, on_chunk) -> None:
-    head = binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES]
-    enc = encoding or detect_encoding(head)
+    head, complete, binary = _sampled(binary)
+    enc = encoding or detect_encoding(head, complete=complete)
     sep = sep or sniff_separator(head.decode(enc, errors="replace"))
     stream = io.TextIOWrapper(binary, encoding=enc, newline="")
     try:
@@ -238,7 +268,8 @@ def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | 
 
 def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding: str | None,
                chunksize: int, mapper, summary: TagSummary, on_chunk, **_: Any) -> None:
-    enc = encoding or detect_encoding(binary.peek(_SAMPLE_BYTES)[:_SAMPLE_BYTES])
+    head, complete, binary = _sampled(binary)
+    enc = encoding or detect_encoding(head, complete=complete)
     stream = io.TextIOWrapper(binary, encoding=enc, newline="")
     state: dict[str, Any] = {}
     pending: deque = deque()
@@ -314,6 +345,17 @@ def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: in
 
 
 # -- output ------------------------------------------------------------------------------------
+def _output_mode(target: Path) -> int:
+    """Permissions for the finished output: those of the file it replaces, else what a new file
+    would get under the process's umask."""
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     """A temporary path beside ``target`` that replaces it only if the block completes."""
@@ -328,6 +370,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     try:
         yield tmp
         try:
+            os.chmod(tmp, _output_mode(target))  # mkstemp makes it private (0600)
             os.replace(tmp, target)
         except OSError as exc:
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
