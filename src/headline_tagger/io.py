@@ -12,8 +12,8 @@ import csv
 import io
 import json
 import os
+import secrets
 import sys
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -101,7 +101,7 @@ def sniff_separator(text: str) -> str:
 # -- reading -----------------------------------------------------------------------------------
 @contextmanager
 def _open_binary(source: Any) -> Iterator[IO[bytes]]:
-    """A peekable binary stream for a path or an open stream (closed afterwards only if we opened it)."""
+    """A buffered binary stream for a path or an open stream (closed afterwards only if we opened it)."""
     if isinstance(source, (str, os.PathLike)):
         try:
             fh = open(source, "rb")
@@ -345,32 +345,33 @@ def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: in
 
 
 # -- output ------------------------------------------------------------------------------------
-def _output_mode(target: Path) -> int:
-    """Permissions for the finished output: those of the file it replaces, else what a new file
-    would get under the process's umask."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
+def _new_file_beside(target: Path) -> Path:
+    """A new empty file with a unique name beside ``target``, created with the permissions an
+    ordinary new file gets (0666 less the umask; ``mkstemp`` would make it private)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    for _ in range(100):
+        path = folder / f".{target.name}.{secrets.token_hex(6)}.partial"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return path
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise InputError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
+    raise InputError(f"cannot create a temporary file in {folder}")
 
 
 @contextmanager
 def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path beside ``target`` that replaces it only if the block completes."""
+    """A temporary path beside ``target`` that replaces it only if the block completes (a file
+    it replaces keeps its permissions)."""
     target = Path(target)
-    folder = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=folder)
-    except OSError as exc:
-        raise InputError(f"cannot write to {folder}: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
+    tmp = _new_file_beside(target)
     try:
         yield tmp
         try:
-            os.chmod(tmp, _output_mode(target))  # mkstemp makes it private (0600)
+            if target.is_file():
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
             os.replace(tmp, target)
         except OSError as exc:
             raise InputError(f"cannot write {target}: {exc.strerror or exc}") from exc
