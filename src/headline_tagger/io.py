@@ -137,9 +137,13 @@ class _Prefixed(io.RawIOBase):
 
 def _sampled(binary: IO[bytes]) -> tuple[bytes, bool, IO[bytes]]:
     """The first bytes of a stream, whether they are the whole input, and a stream that still
-    starts at the beginning (``peek`` alone may see only one small buffer of a pipe)."""
+    starts at the beginning (``peek`` alone may see only one small buffer of a file or pipe)."""
     head = binary.read(_SAMPLE_BYTES)
-    return head, len(head) < _SAMPLE_BYTES, io.BufferedReader(_Prefixed(head, binary), buffer_size=1 << 20)
+    complete = len(head) < _SAMPLE_BYTES
+    if binary.seekable():
+        binary.seek(-len(head), io.SEEK_CUR)
+        return head, complete, binary
+    return head, complete, io.BufferedReader(_Prefixed(head, binary), buffer_size=1 << 20)
 
 
 @contextmanager
