@@ -110,7 +110,7 @@ def _open_binary(source: Any) -> Iterator[IO[bytes]]:
         with fh:
             yield fh
     else:
-        yield source if hasattr(source, "peek") else io.BufferedReader(source)
+        yield source if isinstance(source, io.BufferedIOBase) else io.BufferedReader(source)
 
 
 class _Prefixed(io.RawIOBase):
@@ -137,9 +137,14 @@ class _Prefixed(io.RawIOBase):
 
 def _sampled(binary: IO[bytes]) -> tuple[bytes, bool, IO[bytes]]:
     """The first bytes of a stream, whether they are the whole input, and a stream that still
-    starts at the beginning (``peek`` alone may see only one small buffer of a file or pipe)."""
-    head = binary.read(_SAMPLE_BYTES)
-    complete = len(head) < _SAMPLE_BYTES
+    starts at the beginning (``peek``, or one ``read`` of a pipe, may see only a small buffer)."""
+    parts: list[bytes] = []
+    size = 0
+    while size < _SAMPLE_BYTES and (part := binary.read(_SAMPLE_BYTES - size)):
+        parts.append(part)
+        size += len(part)
+    head = b"".join(parts)
+    complete = size < _SAMPLE_BYTES
     if binary.seekable():
         binary.seek(-len(head), io.SEEK_CUR)
         return head, complete, binary
@@ -352,7 +357,7 @@ def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: in
 def _new_file_beside(target: Path) -> Path:
     """A new empty file with a unique name beside ``target``, created with the permissions an
     ordinary new file gets (0666 less the umask; ``mkstemp`` would make it private)."""
-    folder = target.parent if str(target.parent) else Path(".")
+    folder = target.parent
     for _ in range(100):
         path = folder / f".{target.name}.{secrets.token_hex(6)}.partial"
         try:
