@@ -36,3 +36,29 @@ def test_bad_keys_are_refused():
         IntTable(np.array([-1]), np.array([2]))
     with pytest.raises(ValueError, match="same length"):
         IntTable(np.array([1, 2]), np.array([2]))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.dictionaries(st.integers(0, 2**62), st.integers(0, 2**40), max_size=200),
+       st.lists(st.tuples(st.integers(0, 2**62), st.integers(0, 2**40)), max_size=200))
+def test_added_equals_a_dict_updated_with_new_keys_only(mapping, items):
+    table = IntTable(np.array(list(mapping), dtype=np.int64), np.array(list(mapping.values()), dtype=np.int64))
+    grown = table.added(np.array([k for k, _ in items], dtype=np.int64), np.array([v for _, v in items], dtype=np.int64))
+    expected = dict(mapping)
+    for k, v in items:
+        expected.setdefault(k, v)
+    queries = list(expected) + [k + 1 for k in expected]
+    assert grown.get(np.array(queries, dtype=np.int64)).tolist() == [expected.get(q, -1) for q in queries]
+    assert len(grown) == len(expected)
+    assert table.get(np.array(list(mapping), dtype=np.int64)).tolist() == list(mapping.values())  # unchanged
+    assert len(table) == len(mapping)
+
+
+def test_added_grows_past_a_third_full():
+    table = IntTable(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    for start in range(0, 5000, 500):
+        keys = np.arange(start, start + 500, dtype=np.int64) * 7919
+        table = table.added(keys, keys + 1)
+    keys = np.arange(5000, dtype=np.int64) * 7919
+    assert table.get(keys).tolist() == (keys + 1).tolist()
+    assert len(table) == 5000 and 3 * len(table) < len(table._keys)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from headline_tagger import InputError, tag_dataframe, tag_file
 from headline_tagger.io import detect_encoding, sniff_separator
@@ -181,6 +183,86 @@ def test_ragged_short_and_blank_rows_are_kept_and_flagged(tmp_path):
     assert rows[3]["tag_status"] == "blank_line"
     assert summary.rows == 5
     assert summary.statuses == {"ok": 2, "ragged_row": 1, "short_row": 1, "blank_line": 1}
+
+
+MIXED = ('id,headline,note\r\n'
+         '1,"Frontex patrols the Aegean",plain\r\n'      # needless quotes, CRLF
+         '2,Smugglers held in Calais,"two\nlines"\n'      # a cell spanning lines
+         '3,"Passeurs, trafiquants : 12 arrestations",x\r'  # a quoted comma, a lone CR
+         '4,Short row\n'
+         '\n'
+         '5,Storm hits the coast,"say ""hi"""\n'
+         '6,Rain again,last')                                # no line ending at the end
+
+
+@pytest.mark.parametrize("chunksize", [1, 2, 3, 1000])
+def test_rows_come_out_as_they_came_whatever_the_chunks(tmp_path, chunksize):
+    src = tmp_path / "in.csv"
+    src.write_bytes(MIXED.encode("utf-8"))
+    out = tmp_path / "out.csv"
+    tag_file(src, out, chunksize=chunksize)
+    text = out.read_text(encoding="utf-8")
+    assert text == tag_file_text(tmp_path, 1000)  # per-row choices: the chunking changes nothing
+    lines = text.splitlines()
+    assert lines[1].startswith('1,"Frontex patrols the Aegean",plain,en,')  # written as it came
+    assert lines[7].startswith('5,Storm hits the coast,"say ""hi""",en,')
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    expected = list(csv.reader(io.StringIO(MIXED, newline="")))
+    assert [r[:3] for r in rows[1:] if r[0] not in ("4", "")] == [r for r in expected[1:] if r and r[0] != "4"]
+    assert [r[-1] for r in rows[1:]] == ["ok", "ok", "ok", "short_row: 2 fields for 3 columns", "blank_line", "ok", "ok"]
+    assert all(len(r) == 6 for r in rows)
+
+
+def tag_file_text(tmp_path, chunksize):
+    src = tmp_path / "again.csv"
+    src.write_bytes(MIXED.encode("utf-8"))
+    tag_file(src, tmp_path / "again-out.csv", chunksize=chunksize)
+    return (tmp_path / "again-out.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("ending", ["", "\n"])
+def test_input_ending_inside_a_quoted_cell_keeps_the_cell(tmp_path, ending):
+    src = tmp_path / "in.csv"
+    src.write_text(f'headline,n\nSmugglers held,1\nFrontex patrols,"7{ending}', encoding="utf-8")
+    out = tmp_path / "out.csv"
+    tag_file(src, out)
+    rows = read(out)
+    assert [r["n"] for r in rows] == ["1", "7" + ending]
+    assert [r["tag_status"] for r in rows] == ["ok", "ok"] and rows[1]["language"] == "en"
+
+
+def test_added_cells_holding_the_separator_are_quoted(tmp_path):
+    src = tmp_path / "in.csv"
+    heads = ["Child trafficking ring smuggled migrants across the border with forged passports",
+             "Rain again"]
+    src.write_text("headline;n\n" + "".join(f"{h};{i}\n" for i, h in enumerate(heads)), encoding="utf-8")
+    out = tmp_path / "out.csv"
+    tag_file(src, out, sep=";")
+    rows = list(csv.DictReader(open(out, encoding="utf-8", newline=""), delimiter=";"))
+    assert [r["headline"] for r in rows] == heads and [r["n"] for r in rows] == ["0", "1"]
+    assert ";" in rows[0]["themes"] and rows[1]["themes"] == ""
+    assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f'{heads[0]};0;en;"')
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.text(alphabet='ab ,;"\n\ré’', max_size=6), min_size=2, max_size=2), min_size=1, max_size=8),
+       st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL]), st.sampled_from(["\n", "\r\n", "\r"]),
+       st.booleans(), st.integers(1, 4))
+def test_any_csv_round_trips_its_values(rows, quoting, ending, cut_last_ending, chunksize):
+    buffer = io.StringIO()
+    csv.writer(buffer, quoting=quoting, lineterminator=ending).writerows([["headline", "n"], *rows])
+    text = buffer.getvalue()
+    if cut_last_ending:
+        text = text[: -len(ending)]
+    expected = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    out = io.StringIO()
+    tag_file(io.BytesIO(text.encode("utf-8")), out, sep=",", chunksize=chunksize)
+    got = list(csv.reader(io.StringIO(out.getvalue(), newline="")))
+    assert got[0] == ["headline", "n", "language", "themes", "tag_status"]
+    assert len(got) - 1 == len(expected)
+    for row, before in zip(got[1:], expected):
+        assert len(row) == 5
+        assert row[:2] == (before + ["", ""])[:2]  # short rows padded, ragged ones cut (and flagged)
 
 
 def test_huge_cell_and_tsv(tmp_path):

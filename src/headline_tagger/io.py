@@ -17,7 +17,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +25,7 @@ from typing import IO, Any
 from .corpus import find_column
 from .errors import InputError
 from .table import TagSummary, output_names, tag_cells, tag_dataframe
-from .tagger import Tagger, default_tagger
+from .tagger import Tagger, default_tagger, paused_gc
 
 __all__ = [
     "FORMATS",
@@ -40,6 +40,8 @@ __all__ = [
 CHUNK_ROWS = 20_000
 FORMATS = ("csv", "jsonl", "parquet")
 _SAMPLE_BYTES = 1 << 16
+_LINE_BLOCK = 1 << 20  # characters of whole lines read at once by the CSV path
+_LINES_KEPT = 1 << 14  # claimed lines dropped from the CSV line log once this many have piled up
 _EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".jsonl": "jsonl",
                ".ndjson": "jsonl", ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -169,14 +171,129 @@ def _chunked(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _csv_batches(stream: IO[str], sep: str, chunksize: int) -> tuple[list[str], Iterator[list[list[str]]]]:
-    """Header and batches of rows from a CSV text stream (rows as lists of strings)."""
-    reader = csv.reader(stream, delimiter=sep, strict=False)
+class _LineLog:
+    """The physical lines a CSV reader reads, in blocks, kept until claimed: a record that is
+    exactly one line can then be written back as it came instead of re-quoted field by field."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self._lines: list[str] = []
+        self._used = 0
+
+    def __iter__(self) -> Iterator[str]:
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[list[str]]:
+        while block := self._stream.readlines(_LINE_BLOCK):
+            self._lines.extend(block)
+            yield block
+
+    def take(self, n: int) -> list[str]:
+        """The next ``n`` lines read (those of the records parsed since the last call)."""
+        lines = self._lines[self._used : self._used + n]
+        self._used += n
+        if self._used >= _LINES_KEPT:
+            del self._lines[: self._used]
+            self._used = 0
+        return lines
+
+
+_ENDS = ("\n", "\r")
+
+
+def _row_lines(rows: list[list[str]], lines: list[str], sep: str) -> list[str | None]:
+    """The line each row came as, or None for a row to write re-quoted: one whose quoted cell spans
+    lines, or a last line without a line ending (text appended to it could fall inside its cell)."""
+    if len(lines) != len(rows):  # some records span lines: parse again, record by record, to see which
+        again = csv.reader(lines, delimiter=sep, strict=False)
+        ends = [again.line_num for _ in again]
+        lines = [lines[end - 1] if end - start == 1 else None for start, end in zip([0, *ends], ends)]
+    last, row = lines[-1], rows[-1]
+    if last is not None and (not last.endswith(_ENDS) or (row and row[-1].endswith(_ENDS))):
+        lines[-1] = None  # the input ended without a line ending, or inside a quoted cell
+    return lines  # type: ignore[return-value]
+
+
+def _csv_batches(stream: IO[str], sep: str,
+                 chunksize: int) -> tuple[list[str], Iterator[tuple[list[list[str]], list[str | None]]]]:
+    """Header and batches of rows from a CSV text stream (rows as lists of strings), each row with
+    the line it came as (see :func:`_row_lines`)."""
+    log = _LineLog(stream)
+    reader = csv.reader(iter(log), delimiter=sep, strict=False)
     try:
         header = next(reader)
     except StopIteration:
         raise InputError("the input is empty (no header row)") from None
-    return header, _chunked(reader, chunksize)
+    log.take(reader.line_num)
+
+    def batches() -> Iterator[tuple[list[list[str]], list[str | None]]]:
+        seen = reader.line_num
+        while rows := list(islice(reader, chunksize)):
+            lines = log.take(reader.line_num - seen)
+            seen = reader.line_num
+            yield rows, _row_lines(rows, lines, sep)
+
+    return header, batches()
+
+
+class _RowWriter:
+    """Writes tagged rows: a row that came as one line is that line as it came plus the added
+    cells (quoted as the csv module quotes them); any other row is written by the csv module.
+
+    The csv module leaves a lone carriage return unquoted when lines end in a bare newline, which
+    would cut the row in two when read back: a row with one in a cell has every cell quoted.
+    """
+
+    def __init__(self, out: IO[str], sep: str) -> None:
+        self._out = out
+        self._sep = sep
+        self._buffer = io.StringIO()
+        self._writers = {quoting: csv.writer(self._buffer, delimiter=sep, lineterminator="\n", quoting=quoting)
+                         for quoting in (csv.QUOTE_MINIMAL, csv.QUOTE_ALL)}
+        self._quoted: dict[str, str] = {}
+
+    def _csv_text(self, row: Sequence[str]) -> str:
+        """One row as the csv module writes it (every cell quoted if one holds a carriage return)."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writers[csv.QUOTE_ALL if any("\r" in cell for cell in row) else csv.QUOTE_MINIMAL].writerow(row)
+        return self._buffer.getvalue()
+
+    def header(self, names: list[str]) -> None:
+        """Write the header row."""
+        self._out.write(self._csv_text(names))
+
+    def _cells(self, cells: list[str]) -> list[str]:
+        """The cells as they are written (most need no quotes: then the same list)."""
+        quoted = self._quoted
+        distinct = set(cells)
+        for cell in distinct.difference(quoted):
+            quoted[cell] = self._csv_text(("x", cell))[2:-1]  # a plain first cell: the second quoted as in a row
+        if all(quoted[c] == c for c in distinct):
+            return cells
+        return list(map(quoted.__getitem__, cells))
+
+    def _lines_text(self, lines: list[str], columns: tuple[list[str], ...]) -> str:
+        """Each line without its line ending, then the separator and its cell of each column."""
+        width = 2 * len(columns) + 2
+        parts: list[str | None] = [None] * (width * len(lines))
+        parts[0::width] = map(str.rstrip, lines, repeat("\r\n"))
+        for k, column in enumerate(columns):
+            parts[2 * k + 1 :: width] = repeat(self._sep, len(lines))
+            parts[2 * k + 2 :: width] = self._cells(column)
+        parts[width - 1 :: width] = repeat("\n", len(lines))
+        return "".join(parts)  # type: ignore[arg-type]
+
+    def write(self, rows: list[list[str]], lines: list[str | None], *columns: list[str]) -> None:
+        """Write ``rows`` with ``columns`` appended (``lines``: the line each row came as, or None)."""
+        if None not in lines:  # the usual batch: every row was one line
+            self._out.write(self._lines_text(lines, columns))  # type: ignore[arg-type]
+            return
+        added = list(zip(*columns))
+        self._out.write("".join(
+            self._lines_text([line], tuple([c] for c in cells)) if line is not None
+            else self._csv_text([*row, *cells])
+            for row, line, cells in zip(rows, lines, added)))
 
 
 def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
@@ -248,23 +365,25 @@ def _run_csv(binary: IO[bytes], out: IO[str], *, column: str | None, sep: str | 
         col = header.index(find_column(header, column))
         names = output_names(header)
         summary.columns = {"headline": header[col], **names}
-        writer = csv.writer(out, delimiter=sep, lineterminator="\n")
-        writer.writerow(header + [names["language"], names["themes"], names["tag_status"]])
+        writer = _RowWriter(out, sep)
+        writer.header(header + [names["language"], names["themes"], names["tag_status"]])
         pending: deque = deque()
+        row_lines: deque = deque()  # the line each pending row came as (None: write it re-quoted)
 
         def cells() -> Iterator[list[object]]:
-            for batch in batches:
+            for batch, lines in batches:
                 if set(map(len, batch)) == {width}:  # the usual chunk: every row as wide as the header
                     pending.append((batch, [None] * len(batch)))
+                    row_lines.append(lines)
                     yield list(map(itemgetter(col), batch))
                     continue
                 fitted = [_fit_row(r, width) for r in batch]
                 pending.append(([r for r, _ in fitted], [p for _, p in fitted]))
+                row_lines.append([line if p is None else None for line, (_, p) in zip(lines, fitted)])
                 yield [r[col] for r, _ in fitted]
 
         def emit(rows: list[list[str]], languages, themes, statuses) -> None:
-            deque(map(list.extend, rows, zip(languages, themes, statuses)), maxlen=0)  # our own row lists
-            writer.writerows(rows)
+            writer.write(rows, row_lines.popleft(), languages, themes, statuses)
 
         _drain(mapper(cells()), pending, emit, summary, on_chunk)
     except UnicodeDecodeError as exc:
@@ -437,7 +556,7 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
         return summary
     mapper = _mapper(tagger, jobs, model_path)
     run = _run_csv if kind == "csv" else _run_jsonl
-    with _open_binary(source) as binary, _text_output(output) as out, _big_fields():
+    with _open_binary(source) as binary, _text_output(output) as out, _big_fields(), paused_gc():
         run(binary, out, column=column, sep=sep, encoding=encoding, chunksize=chunksize,
             mapper=mapper, summary=summary, on_chunk=on_chunk)
     return summary

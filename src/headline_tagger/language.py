@@ -515,8 +515,8 @@ class LanguageDetector:
         safe = np.where(counts > 0, counts, 1.0)
         terms = np.exp((sc - top[:, None]) * (self._k / safe)[:, None])
         total = np.zeros(n, dtype=np.float64)
-        for col in range(terms.shape[1]):  # same summation order as detect()
-            total += terms[:, col]
+        for column in np.ascontiguousarray(terms.T):  # same summation order as detect()
+            total += column
         post = np.rint(1e6 / total) / 1e6
         none = counts == 0
         post[none] = 0.0

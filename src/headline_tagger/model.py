@@ -204,7 +204,7 @@ class ThemeModel:
         doc = np.cumsum(~words)[words]
         tids = tids[words]
         where = np.flatnonzero(words)  # position in flat of each word token
-        return self._token_entries(doc, tids, self._columns_of_tokens(tids, flat, where))
+        return self._token_entries(doc, tids, *self._columns_of_tokens(tids, flat, where).T)
 
     def _columns_of_tokens(self, tids: np.ndarray, tokens: Sequence[str], where: np.ndarray) -> np.ndarray:
         """Word and prefix columns (n_tokens x 2, -1: none) of tokens by their ids; the token of
@@ -237,20 +237,23 @@ class ThemeModel:
             cache.clear()
         cache.update((tok, tuple(c for c in row if c >= 0))
                      for tok, row, has in zip(toks, cols.tolist(), has_token.tolist()) if has)
-        return {"theme_has_token": has_token, "theme_token": tids, "theme_cols": cols}
+        return {"theme_has_token": has_token, "theme_token": tids,
+                "theme_word_col": np.ascontiguousarray(cols[:, 0]), "theme_prefix_col": np.ascontiguousarray(cols[:, 1])}
 
     def _run_entries(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) of every word-block feature occurrence, from a batch's shared runs."""
         has = batch.occurrences("theme_has_token")
         rows = batch.row[has]
-        return self._token_entries(batch.doc[has], batch.columns["theme_token"][rows],
-                                   batch.columns["theme_cols"][rows])
+        columns = batch.columns
+        return self._token_entries(batch.doc[has], columns["theme_token"][rows],
+                                   columns["theme_word_col"][rows], columns["theme_prefix_col"][rows])
 
     def _token_entries(self, doc: np.ndarray, tids: np.ndarray,
-                       token_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                       *token_cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(doc, column) entries from per-token ids and per-token columns (-1: none), plus known bigrams."""
-        docs = [doc[c >= 0] for c in token_cols.T]
-        cols = [c[c >= 0] for c in token_cols.T]
+        kept = [c >= 0 for c in token_cols]
+        docs = [doc[k] for k in kept]
+        cols = [c[k] for c, k in zip(token_cols, kept)]
         if self.features.word_ngrams >= 2 and len(tids) > 1 and len(self._bigram_pairs):
             safe = np.maximum(tids, 0)  # unknown tokens (-1) start and end no bigram
             ok = (doc[1:] == doc[:-1]) & self._starts_bigram[safe[:-1]] & self._ends_bigram[safe[1:]]
@@ -322,18 +325,33 @@ class ThemeModel:
         return self._calibrate(self._logits(batch.n_texts, [self._run_entries(batch)]))
 
     def _logits(self, n: int, entries: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """Log-odds from (doc, column) occurrences per block: sublinear tf-idf, l2 per block, linear."""
+        """Log-odds from (doc, column) occurrences per block: sublinear tf-idf, l2 per block, linear.
+
+        The occurrences are counted by sorting (doc, column) keys, which lays them out in the
+        order of a CSR matrix with sorted indices: scipy then only multiplies.
+        """
         from scipy import sparse  # batch path only: one-headline tagging stays numpy-only
 
         out = np.tile(self.intercept, (n, 1))
         for (doc, col), (lo, hi) in zip(entries, self._blocks):
             if not len(doc):
                 continue
-            x = sparse.csr_matrix((np.ones(len(doc)), (doc, col - lo)), shape=(n, hi - lo))
-            rows = np.repeat(np.arange(n), np.diff(x.indptr))
-            val = (1.0 + np.log(x.data)) * self.idf[lo:hi][x.indices]
-            x.data = val / np.sqrt(np.bincount(rows, val * val, minlength=n))[rows]
-            out += x @ self._coef_t[lo:hi]
+            bits = max(hi - lo - 1, 1).bit_length()
+            keys = np.sort((doc << bits) | (col - lo))
+            first = np.empty(len(keys), dtype=bool)
+            first[0] = True
+            np.not_equal(keys[1:], keys[:-1], out=first[1:])
+            starts = np.flatnonzero(first)
+            tf = np.diff(starts, append=len(keys))
+            keys = keys[starts]
+            rows, cols = keys >> bits, keys & ((1 << bits) - 1)
+            val = self.idf[lo:hi][cols]
+            repeated = np.flatnonzero(tf > 1)  # sublinear tf: 1 + log(tf), which is 1 for most
+            val[repeated] *= 1.0 + np.log(tf[repeated])
+            val /= np.sqrt(np.bincount(rows, val * val, minlength=n))[rows]
+            indptr = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+            out += sparse.csr_matrix((val, cols, indptr), shape=(n, hi - lo)) @ self._coef_t[lo:hi]
         return out
 
     def _vector(self, text: str) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -20,9 +20,12 @@ leaves any other text out and lists it, and the caller tags it through the separ
 give the same answers.
 
 The split itself avoids the regex engine: the batch is encoded as UTF-8, ASCII non-word bytes are
-blanked with ``bytes.translate`` and ``bytes.split`` cuts it into chunks. A chunk is usually one
-run; one holding a non-ASCII non-word character (``l’immigration``, ``«``) is split by the regex
-once, when first seen, and the table remembers its runs (possibly none, possibly several).
+blanked with ``bytes.translate`` and numpy cuts it into chunks at the blanks. A chunk is usually
+one run; one holding a non-ASCII non-word character (``l’immigration``, ``«``) is split by the
+regex once, when first seen, and the table remembers its runs (possibly none, possibly several).
+Known chunks of up to 16 bytes (nearly all of them) are found by numpy too: their bytes, packed
+in two 64-bit words, are looked up in a hash table and compared whole, so no Python object is
+made per chunk; longer or new chunks go through a dict of their bytes.
 """
 
 from __future__ import annotations
@@ -32,11 +35,11 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import repeat
 
 import numpy as np
 
 from .features import BOUNDARY_CHANGERS
+from .inttable import IntTable
 
 #: Separator between the texts of a batch (a control character: never inside a run).
 SEPARATOR = "\x00"
@@ -51,6 +54,10 @@ _MULTI = -3  # chunk values <= _MULTI stand for entry _MULTI - value of the seve
 _LOWER_IS_LOCAL = "\u03a3"  # capital sigma: the one letter whose lower case depends on its neighbours
 LONGER_LOWER = "\u0130"  # the letters whose lower case is longer (İ -> i + combining dot); a test checks
 _MISSING = -1
+_BLANK = 32
+PACKED_BYTES = 16  # chunks up to this long are found by their packed bytes
+_MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [2**64 - 1], dtype=np.uint64)  # keep the low i bytes
+_MIX = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xFF51AFD7ED558CCD))
 
 #: What a consumer derives from new runs: column name -> array with one row per run.
 Derive = Callable[[list[str]], dict[str, np.ndarray]]
@@ -84,17 +91,87 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+def _chunk_spans(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the chunks (maximal runs of non-blank bytes) of blanked bytes
+    that begin and end with a blank."""
+    filled = np.frombuffer(data, dtype=np.uint8) != _BLANK
+    edges = np.flatnonzero(filled[1:] != filled[:-1]) + 1
+    return edges[0::2], edges[1::2]
+
+
+def _packed_words(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each chunk's bytes 0-7 and 8-15 as little-endian 64-bit words, zero past its end."""
+    padded = data + bytes(PACKED_BYTES)
+    words = np.ndarray((len(data) + PACKED_BYTES - 7,), dtype="<u8", buffer=padded, strides=(1,))  # one per offset
+    return (words[starts] & _MASKS[np.minimum(lengths, 8)],
+            words[starts + 8] & _MASKS[np.clip(lengths - 8, 0, 8)])
+
+
+def _mix(low: np.ndarray, high: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A 63-bit hash of packed chunks (only a hint: entries are checked against the words)."""
+    h = (low * _MIX[0]) ^ (high * _MIX[1]) ^ (lengths.astype(np.uint64) * _MIX[2])
+    h ^= h >> np.uint64(31)
+    h *= _MIX[3]
+    return (h >> np.uint64(1)).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """Known chunks of at most :data:`PACKED_BYTES` bytes, by their packed bytes: a hash table
+    from :func:`_mix` to an entry, and each entry's words, length and value (copied when added to).
+    Entry 0 is always the batch separator, so an entry lookup never meets an empty array."""
+
+    table: IntTable
+    low: np.ndarray
+    high: np.ndarray
+    lengths: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, chunks: dict[bytes, int]) -> _Packed:
+        """The short chunks of ``chunks`` (chunk -> value), after the separator."""
+        none = np.zeros(0, dtype=np.int64)
+        empty = cls(IntTable(none, none), none.astype(np.uint64), none.astype(np.uint64), none, none)
+        return empty.added({_SEP_CHUNK: _SEP_ROW, **chunks})
+
+    def find(self, low: np.ndarray, high: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The value of each packed chunk, ``_MISSING`` where it is not known."""
+        entry = self.table.get(_mix(low, high, lengths))
+        found = entry >= 0
+        e = np.where(found, entry, 0)
+        found &= (self.low[e] == low) & (self.high[e] == high) & (self.lengths[e] == lengths)
+        return np.where(found, self.values[e], _MISSING)
+
+    def added(self, chunks: dict[bytes, int]) -> _Packed:
+        """A copy that also knows the chunks of at most :data:`PACKED_BYTES` bytes of ``chunks``.
+        A chunk whose hash an entry already holds stays out (the dict still finds it)."""
+        short = [c for c in chunks if len(c) <= PACKED_BYTES]
+        if not short:
+            return self
+        data = b" " + b" ".join(short) + b" "
+        starts, ends = _chunk_spans(data)
+        lengths = (ends - starts).astype(np.int64)
+        low, high = _packed_words(data, starts, lengths)
+        first = len(self.values)
+        return _Packed(self.table.added(_mix(low, high, lengths), np.arange(first, first + len(short))),
+                       np.concatenate([self.low, low]), np.concatenate([self.high, high]),
+                       np.concatenate([self.lengths, lengths]),
+                       np.concatenate([self.values, np.array([chunks[c] for c in short], dtype=np.int64)]))
+
+
 @dataclass
 class _State:
     """Known runs and chunks; columns and lists only grow, so readers never see a gap.
 
     ``chunks`` maps a chunk to its run's row, to ``_SEP_ROW``, or to ``_MULTI - k`` for the
-    ``k``-th chunk that is not exactly one run (its rows: ``multi_rows[multi_start[k]:][:multi_len[k]]``).
+    ``k``-th chunk that is not exactly one run (its rows: ``multi_rows[multi_start[k]:][:multi_len[k]]``);
+    ``packed`` holds the same values for the short chunks.
     """
 
     columns: dict[str, np.ndarray]
     runs: dict[str, int] = field(default_factory=dict)
     chunks: dict[bytes, int] = field(default_factory=lambda: {_SEP_CHUNK: _SEP_ROW})
+    packed: _Packed = field(default_factory=lambda: _Packed.of({}))
     multi_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     multi_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     multi_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -140,14 +217,21 @@ class RunTable:
         if odd:
             skip = set(odd)
             texts = [t for i, t in enumerate(texts) if i not in skip]
-        chunks = _encode(_JOIN.join(texts)).translate(_BLANK_ASCII).split()
+        data = _encode(f" {_JOIN.join(texts)} ").translate(_BLANK_ASCII)
+        starts, ends = _chunk_spans(data)
+        lengths = ends - starts
         state = self._current()
-        values = np.fromiter(map(state.chunks.get, chunks, repeat(_MISSING)), dtype=np.int64, count=len(chunks))
-        missing = np.flatnonzero(values == _MISSING)
+        values = np.full(len(starts), _MISSING, dtype=np.int64)
+        short = np.flatnonzero(lengths <= PACKED_BYTES)
+        values[short] = state.packed.find(*_packed_words(data, starts[short], lengths[short]), lengths[short])
+        missing = np.flatnonzero(values == _MISSING)  # long chunks and new ones
         if missing.size:
-            self._add(state, list(dict.fromkeys(chunks[k] for k in missing.tolist())))
+            chunks = [data[a:b] for a, b in zip(starts[missing].tolist(), ends[missing].tolist())]
             known = state.chunks
-            values[missing] = [known[chunks[k]] for k in missing.tolist()]
+            new = [c for c in chunks if c not in known]
+            if new:
+                self._add(state, list(dict.fromkeys(new)))
+            values[missing] = [known[c] for c in chunks]
         rows = self._expand(state, values)
         is_run = rows != _SEP_ROW
         return RunBatch(len(texts), np.cumsum(~is_run)[is_run], rows[is_run], state.columns), odd
@@ -209,4 +293,5 @@ class RunTable:
                 state.multi_rows = np.concatenate([state.multi_rows, np.array(rows, dtype=np.int64)])
                 state.multi_start = np.concatenate([state.multi_start, np.array(starts, dtype=np.int64)])
                 state.multi_len = np.concatenate([state.multi_len, np.array(lens, dtype=np.int64)])
+            state.packed = state.packed.added(dict(zip(chunks, values)))
             state.chunks.update(zip(chunks, values))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .corpus import find_column
 from .tagger import Tagger, default_tagger
-from .themes import join_themes
+from .themes import THEME_SEPARATOR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,11 +67,13 @@ def is_missing(value: object) -> bool:
 
 def tag_cells(cells: Sequence[object], tagger: Tagger) -> tuple[list[str], list[str], list[str]]:
     """Language, ';'-joined themes and status of each cell; cells that are not text are flagged, not lost."""
-    texts = [c if isinstance(c, str) else "" for c in cells]
-    languages, themes, statuses = tagger.tag_columns(texts)
-    statuses = [s if isinstance(c, str) else ("empty" if is_missing(c) else f"not_text: {type(c).__name__}")
-                for c, s in zip(cells, statuses)]
-    return languages, list(map(join_themes, themes)), statuses
+    all_text = all(map(isinstance, cells, repeat(str)))
+    texts = cells if all_text else [c if isinstance(c, str) else "" for c in cells]
+    languages, themes, statuses = tagger.tag_columns(texts)  # type: ignore[arg-type]
+    if not all_text:
+        statuses = [s if isinstance(c, str) else ("empty" if is_missing(c) else f"not_text: {type(c).__name__}")
+                    for c, s in zip(cells, statuses)]
+    return languages, list(map(THEME_SEPARATOR.join, themes)), statuses
 
 
 def tag_dataframe(df: pd.DataFrame, column: str | None = None, *, tagger: Tagger | None = None,

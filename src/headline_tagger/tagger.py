@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +98,14 @@ _gc_was_enabled = False
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Hold off the cyclic garbage collector while a batch builds its results.
+def paused_gc() -> Iterator[None]:
+    """Hold off the cyclic garbage collector while a batch (or a file) builds its results.
 
     A batch allocates a few small objects per headline, none of them in a reference cycle, and
     each allocation counts towards the collector's next pass over every live object: on 100,000
-    headlines those passes took a fifth of the time and found nothing. Reference counting still
-    frees everything at once; the collector's own state is restored when the last batch ends.
+    headlines those passes took a fifth of the time and found nothing (a file's rows, read and
+    written as lists of strings, are the same). Reference counting still frees everything at
+    once; the collector's own state is restored when the last pause ends.
     """
     global _gc_pausers, _gc_was_enabled
     with _gc_lock:
@@ -140,6 +142,7 @@ class Tagger:
         self.detector = detector or default_detector()
         self._runs: tuple[LanguageDetector, ThemeModel, RunTable] | None = None
         self._runs_lock = threading.Lock()
+        self._singles: tuple[ThemeModel, np.ndarray] | None = None
 
     def _run_table(self) -> RunTable | None:
         """The word-run table shared by this detector and model (None: the model reads characters)."""
@@ -188,7 +191,7 @@ class Tagger:
         """Tag many headlines at once (vectorised); same answers as :meth:`tag` one by one."""
         results: list[HeadlineTags] = []
         index = self.model.theme_index
-        with _gc_paused():
+        with paused_gc():
             for part, languages, lscores, probs, themes, statuses in self._batches(texts, "tag_many()"):
                 results.extend(
                     HeadlineTags(t, lang, ls, th, ThemeScores(index, probs, i), st, len(t) > MAX_CHARS)
@@ -201,7 +204,7 @@ class Tagger:
         languages: list[str] = []
         themes: list[tuple[str, ...]] = []
         statuses: list[str] = []
-        with _gc_paused():
+        with paused_gc():
             for _, part_languages, _, _, part_themes, part_statuses in self._batches(texts, "tag_columns()"):
                 languages.extend(part_languages)
                 themes.extend(part_themes)
@@ -216,13 +219,13 @@ class Tagger:
             raise TypeError(f"{where} expects an iterable of str headlines, not a single "
                             f"{type(texts).__name__}; use tag() for one headline")
         items = list(texts)
-        for i, t in enumerate(items):
-            if not isinstance(t, str):
-                raise TypeError(f"{where} expects str headlines; item {i} is "
-                                f"{type(t).__name__}: {t!r:.60}")
+        if not all(map(isinstance, items, repeat(str))):
+            i, t = next((i, t) for i, t in enumerate(items) if not isinstance(t, str))
+            raise TypeError(f"{where} expects str headlines; item {i} is {type(t).__name__}: {t!r:.60}")
         for start in range(0, len(items), BATCH_ROWS):
             part = items[start : start + BATCH_ROWS]
-            languages, lscores, probs = self._score([t[:MAX_CHARS] for t in part])
+            long = max(map(len, part), default=0) > MAX_CHARS
+            languages, lscores, probs = self._score([t[:MAX_CHARS] for t in part] if long else part)
             probs = np.round(probs, SCORE_DECIMALS)
             yield (part, languages, lscores, probs, *self._themes(part, languages, probs))
 
@@ -257,25 +260,43 @@ class Tagger:
 
     def _themes(self, texts: list[str], languages: list[str],
                 probs: np.ndarray) -> tuple[list[tuple[str, ...]], list[str]]:
-        """Themes (over their thresholds, best first) and status of each text of a batch."""
+        """Themes (over their thresholds, best first) and status of each text of a batch.
+
+        Rows are grouped by their theme set in numpy: one tuple is made per distinct set, not per row.
+        """
         model = self.model
+        n = len(texts)
         status_of = {lang: self._status("", lang) for lang in set(languages) if lang != UND}
-        statuses = [status_of.get(lang) or self._status(t, lang) for t, lang in zip(texts, languages)]
-        names = model.themes
+        statuses = list(map(status_of.get, languages))
+        if None in statuses:  # no letters: empty or not, text by text
+            statuses = [s or self._status(t, lang) for t, lang, s in zip(texts, languages, statuses)]
         hits = probs >= model.thresholds
-        hits &= np.fromiter((s == STATUS_OK for s in statuses), dtype=bool, count=len(statuses))[:, None]
+        hits &= np.fromiter(map(STATUS_OK.__eq__, statuses), dtype=bool, count=n)[:, None]
         n_hits = hits.sum(axis=1)
-        themes: list[tuple[str, ...]] = [()] * len(texts)
+        themes = np.empty(n, dtype=object)
+        themes[:] = [()]
         one = np.flatnonzero(n_hits == 1)  # the usual themed case: no sorting needed
-        singles = [(name,) for name in names]
-        for i, k in zip(one.tolist(), hits[one].argmax(axis=1).tolist()):
-            themes[i] = singles[k]
+        themes[one] = self._theme_sets()[hits[one].argmax(axis=1)]
         rows = np.flatnonzero(n_hits > 1)
-        order = np.argsort(-probs[rows], axis=1, kind="stable")  # best first; ties in taxonomy order
-        ranked_hits = np.take_along_axis(hits[rows], order, axis=1)
-        for i, ks, hs in zip(rows.tolist(), order.tolist(), ranked_hits.tolist()):
-            themes[i] = tuple(names[k] for k, h in zip(ks, hs) if h)
-        return themes, statuses
+        if rows.size:
+            # hits first, best first, ties in taxonomy order; then padding
+            ranked = np.argsort(np.where(hits[rows], -probs[rows], np.inf), axis=1, kind="stable")
+            ranked[np.arange(ranked.shape[1]) >= n_hits[rows][:, None]] = -1
+            sets, which = np.unique(ranked, axis=0, return_inverse=True)
+            made = np.empty(len(sets), dtype=object)
+            made[:] = [tuple(model.themes[k] for k in ks if k >= 0) for ks in sets.tolist()]
+            themes[rows] = made[which.reshape(-1)]
+        return themes.tolist(), statuses
+
+    def _theme_sets(self) -> np.ndarray:
+        """One-theme tuples of the model's themes, as an object array (made once per model)."""
+        model = self.model
+        cached = self._singles
+        if cached is None or cached[0] is not model:
+            singles = np.empty(len(model.themes), dtype=object)
+            singles[:] = [(name,) for name in model.themes]
+            cached = self._singles = (model, singles)
+        return cached[1]
 
     def _result(self, text: str, language: str, lscore: float, probs: np.ndarray) -> HeadlineTags:
         """Assemble one result with the rules of :meth:`_results`, in plain Python (no batch overhead)."""
