@@ -61,4 +61,4 @@ def test_added_grows_past_a_third_full():
         table = table.added(keys, keys + 1)
     keys = np.arange(5000, dtype=np.int64) * 7919
     assert table.get(keys).tolist() == (keys + 1).tolist()
-    assert len(table) == 5000 and 3 * len(table) < len(table._keys)
+    assert len(table) == 5000 and 3 * len(table) < len(table._slots)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headline_tagger.features import _FOLD, BOUNDARY_CHANGERS, FOLD_DELETES
-from headline_tagger.runs import LONGER_LOWER, SEPARATOR, RunTable, fits
+from headline_tagger.runs import COMPOSES_WITH_PREVIOUS, LONGER_LOWER, SEPARATOR, RunTable, fits
 from headline_tagger.tagger import Tagger, default_tagger
 
 _WORD = re.compile(r"\w")
@@ -69,6 +69,34 @@ def test_texts_the_runs_cannot_serve_are_listed():
     assert batch.occurrences("n").tolist() == [2, 2, 2]
 
 
+def test_composes_with_previous_lists_every_second_character_of_a_composition():
+    import sys
+    import unicodedata
+
+    seconds = {chr(0x1161 + i) for i in range(21)} | {chr(0x11A8 + i) for i in range(27)}  # Hangul V, T jamo
+    for code in range(sys.maxunicode + 1):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(chr(int(parts[1], 16)))
+    assert seconds == set(COMPOSES_WITH_PREVIOUS)
+
+
+def test_every_character_that_keeps_a_text_off_the_runs_is_inside_a_chunk():
+    """Chunks are cut at ASCII non-word characters only: the characters checked chunk by chunk
+    must all be non-ASCII, and no ASCII character may compose with the one before it."""
+    assert all(ord(c) > 127 for c in BOUNDARY_CHANGERS + LONGER_LOWER + "\u03a3" + COMPOSES_WITH_PREVIOUS)
+
+
+def test_a_chunk_composing_with_the_ascii_before_it_is_odd():
+    table = RunTable(lambda runs: {"n": np.array([len(r) for r in runs], dtype=np.int64)})
+    texts = ["a <\u0338 b", "x =\u0338y", "a \u0301b", "plain words", "ab"]
+    assert not fits(texts[0]) and not fits(texts[1])  # NFC turns them into ≮ and ≠
+    batch, odd = table.split(texts)
+    assert odd == [0, 1, 2] and batch.n_texts == 2
+    assert batch.doc.tolist() == [0, 0, 1]
+    assert set(odd) >= {i for i, t in enumerate(texts) if not fits(t)}
+
+
 def test_shared_runs_equal_separate_paths_on_the_corpus(seed_rows):
     from headline_tagger.corpus import load_corpus
 
@@ -93,6 +121,7 @@ def test_a_small_table_restarts_and_keeps_answers():
 
 _ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 _PIECES = st.sampled_from(["passeur", "trafficking", "Frontex", "é", "e\u0301", "\u00ad", "\u200b", "’", "7",
+                           "<", "=", "\u0338", "\u0301", "\u1100", "\u1161", "\u11a8",
                            "İ", "ß", "Œ", "ʼ", "l'", "IS", "UN ", "Σ", "ΟΔΟΣ", "ǅ", " ", "-", "_", "\x1f", SEPARATOR, "ا", "中", "😀"])
 
 
@@ -102,6 +131,8 @@ _PIECES = st.sampled_from(["passeur", "trafficking", "Frontex", "é", "e\u0301",
 def test_shared_runs_equal_separate_paths_on_any_text(texts):
     shared, separate = _both(texts)
     assert shared == separate
+    _, odd = RunTable(lambda runs: {}).split(texts)
+    assert set(odd) >= {i for i, t in enumerate(texts) if not fits(t) or SEPARATOR in t}
 
 
 

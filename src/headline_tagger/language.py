@@ -318,7 +318,7 @@ class LanguageModel:
         """
         toks = _TOKEN_OR_SEP.findall(_SEP.join(runs).lower()) if runs else []
         scores, counts = self._score_tokens(toks, len(runs))
-        return {"lang_scores": scores.astype(np.float32), "lang_counts": counts.astype(np.float32)}
+        return {"lang_table": np.column_stack([scores, counts]).astype(np.float32)}  # counts last
 
     def score_runs(self, batch: RunBatch) -> tuple[np.ndarray, np.ndarray]:
         """Scores and word counts of a batch's texts from its shared runs: the same as score_many."""
@@ -326,11 +326,11 @@ class LanguageModel:
 
         indptr = np.zeros(batch.n_texts + 1, dtype=np.int64)
         np.cumsum(np.bincount(batch.doc, minlength=batch.n_texts), out=indptr[1:])
-        table = batch.columns["lang_scores"]
+        table = batch.columns["lang_table"]
         per_text = sparse.csr_matrix((np.ones(len(batch.row), dtype=np.float32), batch.row, indptr),
                                      shape=(batch.n_texts, table.shape[0]))
-        scores = (per_text @ table).astype(np.float64)
-        counts = (per_text @ batch.columns["lang_counts"]).astype(np.float64)
+        both = (per_text @ table).astype(np.float64)
+        scores, counts = both[:, :-1], both[:, -1]
         return scores, counts
 
     def _score_tokens(self, toks: list[str], n_texts: int) -> tuple[np.ndarray, np.ndarray]:
@@ -509,7 +509,7 @@ class LanguageDetector:
     def _decide(self, scores: np.ndarray, counts: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Best candidate language and its posterior per row of scores; ``und`` for no words."""
         n = len(counts)
-        sc = scores[:, self._cand_arr]
+        sc = scores if self._all else scores[:, self._cand_arr]
         best = np.argmax(sc, axis=1)
         top = sc[np.arange(n), best]
         safe = np.where(counts > 0, counts, 1.0)

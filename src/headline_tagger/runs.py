@@ -17,14 +17,17 @@ So the shared path is exact only for NFC text without the separator, those chara
 sigma or a letter whose lower case is longer, and not written in capitals throughout (whose short
 words are not acronyms: the one rule that depends on the whole text); :meth:`RunTable.split`
 leaves any other text out and lists it, and the caller tags it through the separate paths, which
-give the same answers.
+give the same answers. All those characters are non-ASCII, so they sit inside chunks (below):
+each chunk is checked once, when first seen, and a text is left out if one of its chunks is odd.
+Normalisation cannot join a chunk to the ASCII around it unless the chunk starts with a character
+that composes with the one before it (``<`` + U+0338 is ``≮``): such a chunk counts as odd too.
 
 The split itself avoids the regex engine: the batch is encoded as UTF-8, ASCII non-word bytes are
 blanked with ``bytes.translate`` and numpy cuts it into chunks at the blanks. A chunk is usually
 one run; one holding a non-ASCII non-word character (``l’immigration``, ``«``) is split by the
 regex once, when first seen, and the table remembers its runs (possibly none, possibly several).
 Known chunks of up to 16 bytes (nearly all of them) are found by numpy too: their bytes, packed
-in two 64-bit words, are looked up in a hash table and compared whole, so no Python object is
+in two 64-bit words with their length, are an exact key in a hash table, so no Python object is
 made per chunk; longer or new chunks go through a dict of their bytes.
 """
 
@@ -50,14 +53,14 @@ _RUN = re.compile(r"\w+")
 #: separator and the bytes of non-ASCII characters are kept.
 _BLANK_ASCII = bytes(b if b == 0 or chr(b).isalnum() or b == ord("_") else 32 for b in range(128)) + bytes(range(128, 256))
 _SEP_ROW = -2
-_MULTI = -3  # chunk values <= _MULTI stand for entry _MULTI - value of the several-run list
+_ODD = -3  # a chunk the shared runs cannot serve: its text takes the separate paths
+_MULTI = -4  # chunk values <= _MULTI stand for entry _MULTI - value of the several-run list
 _LOWER_IS_LOCAL = "\u03a3"  # capital sigma: the one letter whose lower case depends on its neighbours
 LONGER_LOWER = "\u0130"  # the letters whose lower case is longer (İ -> i + combining dot); a test checks
 _MISSING = -1
 _BLANK = 32
 PACKED_BYTES = 16  # chunks up to this long are found by their packed bytes
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [2**64 - 1], dtype=np.uint64)  # keep the low i bytes
-_MIX = tuple(np.uint64(m) for m in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xFF51AFD7ED558CCD))
 
 #: What a consumer derives from new runs: column name -> array with one row per run.
 Derive = Callable[[list[str]], dict[str, np.ndarray]]
@@ -74,16 +77,30 @@ def fits(text: str) -> bool:
             and not text.isupper())
 
 
-def _odd_texts(texts: list[str], lo: int, hi: int) -> list[int]:
-    """Positions of the texts in ``texts[lo:hi]`` the shared runs cannot serve, by halving: a
-    slice whose joined text fits is done in one check (odd texts are rare; most batches have none)."""
-    joined = SEPARATOR.join(texts[lo:hi])
-    if joined.count(SEPARATOR) == max(hi - lo - 1, 0) and fits(joined):
-        return []
-    if hi - lo == 1:
-        return [lo]
-    mid = (lo + hi) // 2
-    return _odd_texts(texts, lo, mid) + _odd_texts(texts, mid, hi)
+#: Characters that compose with the character before them in NFC (the second character of a
+#: two-character canonical decomposition, and the Hangul vowel and final jamo); a test checks.
+COMPOSES_WITH_PREVIOUS = "".join(chr(c) for lo, hi in (
+    (0x300, 0x304), (0x306, 0x30C), (0x30F, 0x30F), (0x311, 0x311), (0x313, 0x314), (0x31B, 0x31B),
+    (0x323, 0x328), (0x32D, 0x32E), (0x330, 0x331), (0x338, 0x338), (0x342, 0x342), (0x345, 0x345),
+    (0x5B4, 0x5B4), (0x5B7, 0x5B9), (0x5BC, 0x5BC), (0x5BF, 0x5BF), (0x5C1, 0x5C2), (0x653, 0x655),
+    (0x93C, 0x93C), (0x9BC, 0x9BC), (0x9BE, 0x9BE), (0x9D7, 0x9D7), (0xA3C, 0xA3C), (0xB3C, 0xB3C),
+    (0xB3E, 0xB3E), (0xB56, 0xB57), (0xBBE, 0xBBE), (0xBD7, 0xBD7), (0xC56, 0xC56), (0xCC2, 0xCC2),
+    (0xCD5, 0xCD6), (0xD3E, 0xD3E), (0xD57, 0xD57), (0xDCA, 0xDCA), (0xDCF, 0xDCF), (0xDDF, 0xDDF),
+    (0xF72, 0xF72), (0xF74, 0xF74), (0xF80, 0xF80), (0xFB5, 0xFB5), (0xFB7, 0xFB7), (0x102E, 0x102E),
+    (0x1161, 0x1175), (0x11A8, 0x11C2), (0x1B35, 0x1B35), (0x3099, 0x309A), (0x110BA, 0x110BA),
+    (0x11127, 0x11127), (0x1133E, 0x1133E), (0x11357, 0x11357), (0x114B0, 0x114B0), (0x114BA, 0x114BA),
+    (0x114BD, 0x114BD), (0x115AF, 0x115AF), (0x11930, 0x11930), (0x1D165, 0x1D165), (0x1D16E, 0x1D172))
+    for c in range(lo, hi + 1))
+
+
+def _odd_chunk(chunk: str) -> bool:
+    """Whether a chunk keeps its text off the shared runs (see the module notes): it holds a
+    character :func:`fits` refuses, is not NFC, or starts with a character that composes backwards."""
+    if chunk.isascii():
+        return False
+    return (chunk[0] in COMPOSES_WITH_PREVIOUS or not unicodedata.is_normalized("NFC", chunk)
+            or any(c in chunk for c in BOUNDARY_CHANGERS) or _LOWER_IS_LOCAL in chunk
+            or any(c in chunk for c in LONGER_LOWER))
 
 
 def _encode(text: str) -> bytes:
@@ -99,64 +116,43 @@ def _chunk_spans(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     return edges[0::2], edges[1::2]
 
 
-def _packed_words(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each chunk's bytes 0-7 and 8-15 as little-endian 64-bit words, zero past its end."""
+def _packed_keys(data: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Each chunk as an exact three-word key: its first 16 bytes as two little-endian 64-bit
+    words, zero past its end, and its length (n x 3, int64)."""
     padded = data + bytes(PACKED_BYTES)
     words = np.ndarray((len(data) + PACKED_BYTES - 7,), dtype="<u8", buffer=padded, strides=(1,))  # one per offset
-    return (words[starts] & _MASKS[np.minimum(lengths, 8)],
-            words[starts + 8] & _MASKS[np.clip(lengths - 8, 0, 8)])
+    keys = np.empty((len(starts), 3), dtype=np.uint64)
+    np.bitwise_and(words[starts], _MASKS[np.minimum(lengths, 8)], out=keys[:, 0])
+    np.bitwise_and(words[starts + 8], _MASKS[np.clip(lengths - 8, 0, 8)], out=keys[:, 1])
+    keys[:, 2] = lengths
+    return keys.view(np.int64)
 
 
-def _mix(low: np.ndarray, high: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """A 63-bit hash of packed chunks (only a hint: entries are checked against the words)."""
-    h = (low * _MIX[0]) ^ (high * _MIX[1]) ^ (lengths.astype(np.uint64) * _MIX[2])
-    h ^= h >> np.uint64(31)
-    h *= _MIX[3]
-    return (h >> np.uint64(1)).astype(np.int64)
-
-
-@dataclass(frozen=True)
 class _Packed:
-    """Known chunks of at most :data:`PACKED_BYTES` bytes, by their packed bytes: a hash table
-    from :func:`_mix` to an entry, and each entry's words, length and value (copied when added to).
-    Entry 0 is always the batch separator, so an entry lookup never meets an empty array."""
+    """Known chunks of at most :data:`PACKED_BYTES` bytes by their packed keys (copied when added to)."""
 
-    table: IntTable
-    low: np.ndarray
-    high: np.ndarray
-    lengths: np.ndarray
-    values: np.ndarray
+    def __init__(self, table: IntTable) -> None:
+        self._table = table
 
     @classmethod
     def of(cls, chunks: dict[bytes, int]) -> _Packed:
-        """The short chunks of ``chunks`` (chunk -> value), after the separator."""
-        none = np.zeros(0, dtype=np.int64)
-        empty = cls(IntTable(none, none), none.astype(np.uint64), none.astype(np.uint64), none, none)
-        return empty.added({_SEP_CHUNK: _SEP_ROW, **chunks})
+        """The short chunks of ``chunks`` (chunk -> value), and the separator."""
+        return cls(IntTable(np.zeros((0, 3), dtype=np.int64), np.zeros(0, dtype=np.int64))).added(
+            {_SEP_CHUNK: _SEP_ROW, **chunks})
 
-    def find(self, low: np.ndarray, high: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    def find(self, keys: np.ndarray) -> np.ndarray:
         """The value of each packed chunk, ``_MISSING`` where it is not known."""
-        entry = self.table.get(_mix(low, high, lengths))
-        found = entry >= 0
-        e = np.where(found, entry, 0)
-        found &= (self.low[e] == low) & (self.high[e] == high) & (self.lengths[e] == lengths)
-        return np.where(found, self.values[e], _MISSING)
+        return self._table.get(keys, _MISSING)
 
     def added(self, chunks: dict[bytes, int]) -> _Packed:
-        """A copy that also knows the chunks of at most :data:`PACKED_BYTES` bytes of ``chunks``.
-        A chunk whose hash an entry already holds stays out (the dict still finds it)."""
+        """A copy that also knows the chunks of at most :data:`PACKED_BYTES` bytes of ``chunks``."""
         short = [c for c in chunks if len(c) <= PACKED_BYTES]
         if not short:
             return self
         data = b" " + b" ".join(short) + b" "
         starts, ends = _chunk_spans(data)
-        lengths = (ends - starts).astype(np.int64)
-        low, high = _packed_words(data, starts, lengths)
-        first = len(self.values)
-        return _Packed(self.table.added(_mix(low, high, lengths), np.arange(first, first + len(short))),
-                       np.concatenate([self.low, low]), np.concatenate([self.high, high]),
-                       np.concatenate([self.lengths, lengths]),
-                       np.concatenate([self.values, np.array([chunks[c] for c in short], dtype=np.int64)]))
+        keys = _packed_keys(data, starts, ends - starts)
+        return _Packed(self._table.added(keys, np.array([chunks[c] for c in short], dtype=np.int64)))
 
 
 @dataclass
@@ -210,20 +206,21 @@ class RunTable:
 
     def split(self, texts: list[str]) -> tuple[RunBatch, list[int]]:
         """The runs of ``texts``, leaving out (and listing) the texts the shared path cannot serve."""
-        odd = _odd_texts(texts, 0, len(texts))
-        shouting = [i for i, upper in enumerate(map(str.isupper, texts)) if upper]
-        if shouting:
-            odd = sorted(set(odd).union(shouting))
+        odd = [i for i, upper in enumerate(map(str.isupper, texts)) if upper]
+        if _JOIN.join(texts).count(SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator
+            odd = sorted(set(odd).union(i for i, t in enumerate(texts) if SEPARATOR in t))
+        kept = list(range(len(texts)))
         if odd:
             skip = set(odd)
-            texts = [t for i, t in enumerate(texts) if i not in skip]
+            kept = [i for i in kept if i not in skip]
+            texts = [texts[i] for i in kept]
         data = _encode(f" {_JOIN.join(texts)} ").translate(_BLANK_ASCII)
         starts, ends = _chunk_spans(data)
         lengths = ends - starts
         state = self._current()
         values = np.full(len(starts), _MISSING, dtype=np.int64)
         short = np.flatnonzero(lengths <= PACKED_BYTES)
-        values[short] = state.packed.find(*_packed_words(data, starts[short], lengths[short]), lengths[short])
+        values[short] = state.packed.find(_packed_keys(data, starts[short], lengths[short]))
         missing = np.flatnonzero(values == _MISSING)  # long chunks and new ones
         if missing.size:
             chunks = [data[a:b] for a, b in zip(starts[missing].tolist(), ends[missing].tolist())]
@@ -233,8 +230,17 @@ class RunTable:
                 self._add(state, list(dict.fromkeys(new)))
             values[missing] = [known[c] for c in chunks]
         rows = self._expand(state, values)
-        is_run = rows != _SEP_ROW
-        return RunBatch(len(texts), np.cumsum(~is_run)[is_run], rows[is_run], state.columns), odd
+        doc = np.cumsum(rows == _SEP_ROW)  # the text of each chunk's runs
+        is_run = rows >= 0
+        odd_chunks = rows == _ODD
+        if not odd_chunks.any():
+            return RunBatch(len(texts), doc[is_run], rows[is_run], state.columns), odd
+        served = np.ones(len(texts), dtype=bool)  # leave out the texts holding an odd chunk
+        served[doc[odd_chunks]] = False
+        is_run &= served[doc]
+        number = np.cumsum(served) - 1  # a served text's number among the served ones
+        odd = sorted([*odd, *(kept[i] for i in np.flatnonzero(~served).tolist())])
+        return RunBatch(int(served.sum()), number[doc[is_run]], rows[is_run], state.columns), odd
 
     @staticmethod
     def _expand(state: _State, values: np.ndarray) -> np.ndarray:
@@ -271,7 +277,8 @@ class RunTable:
             if not chunks:
                 return
             texts = [c.decode("utf-8", "surrogatepass") for c in chunks]
-            found = [_RUN.findall(t) for t in texts]
+            odd = [_odd_chunk(t) for t in texts]
+            found = [[] if o else _RUN.findall(t) for t, o in zip(texts, odd)]
             runs = state.runs
             new = list(dict.fromkeys(r for rs in found for r in rs if r not in runs))
             if new:
@@ -281,7 +288,10 @@ class RunTable:
             values: list[int] = []
             starts, lens, rows = [], [], []
             n_multi, n_rows = len(state.multi_len), len(state.multi_rows)
-            for text, rs in zip(texts, found):
+            for text, rs, is_odd in zip(texts, found, odd):
+                if is_odd:
+                    values.append(_ODD)
+                    continue
                 if len(rs) == 1 and rs[0] == text:
                     values.append(runs[text])
                     continue
