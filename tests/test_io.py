@@ -317,6 +317,26 @@ def test_two_jobs_give_identical_output(tmp_path):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
+def test_processes_never_run_more_than_two_chunks_ahead_of_the_output():
+    """With several processes, chunks are read only as results are written (memory stays flat)."""
+    from headline_tagger.io import _mapper
+    from headline_tagger.tagger import default_tagger
+
+    read = []
+
+    def chunks():
+        for i in range(12):
+            read.append(i)
+            yield [f"Frontex patrol number {i}", "Passeurs arrêtés"]
+
+    written = 0
+    for languages, _, statuses in _mapper(default_tagger(), 2, None)(chunks()):
+        assert len(read) - written <= 2 * 2 + 1
+        assert languages == ["en", "fr"] and statuses == ["ok", "ok"]
+        written += 1
+    assert written == 12
+
+
 def test_missing_column_lists_columns_and_leaves_no_file(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("a;b\n1;2\n", encoding="utf-8")

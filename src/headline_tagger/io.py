@@ -324,11 +324,23 @@ def _mapper(tagger: Tagger, jobs: int, model_path: str | None) -> Callable[[Iter
     """A function mapping chunks of cells to tagging results, in order, in this process or in ``jobs``."""
     if jobs <= 1:
         return lambda chunks: (tag_cells(c, tagger) for c in chunks)
-    from joblib import Parallel, delayed
 
     def run(chunks: Iterator[list[object]]) -> Iterator[tuple]:
-        parallel = Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")
-        return parallel(delayed(_tag_texts)(c, model_path) for c in chunks)
+        """Chunks go to joblib's reusable process pool (loky), at most two per process ahead of
+        the results written: memory stays flat however fast the processes are."""
+        from joblib.externals.loky import get_reusable_executor
+
+        executor = get_reusable_executor(max_workers=jobs)
+        ahead: deque = deque(executor.submit(_tag_texts, c, model_path) for c in islice(chunks, 2 * jobs))
+        try:
+            while ahead:
+                result = ahead.popleft().result()
+                for chunk in islice(chunks, 1):
+                    ahead.append(executor.submit(_tag_texts, chunk, model_path))
+                yield result
+        finally:
+            for future in ahead:  # an error or an interrupt: drop the work not started
+                future.cancel()
 
     return run
 

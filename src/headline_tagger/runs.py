@@ -60,6 +60,7 @@ LONGER_LOWER = "\u0130"  # the letters whose lower case is longer (İ -> i + com
 _MISSING = -1
 _BLANK = 32
 PACKED_BYTES = 16  # chunks up to this long are found by their packed bytes
+_PACK_AT_LEAST = 1024  # new short chunks wait in a dict until this many (or an eighth of the table)
 _MASKS = np.array([(1 << (8 * i)) - 1 for i in range(8)] + [2**64 - 1], dtype=np.uint64)  # keep the low i bytes
 
 #: What a consumer derives from new runs: column name -> array with one row per run.
@@ -134,6 +135,9 @@ class _Packed:
     def __init__(self, table: IntTable) -> None:
         self._table = table
 
+    def __len__(self) -> int:
+        return len(self._table)
+
     @classmethod
     def of(cls, chunks: dict[bytes, int]) -> _Packed:
         """The short chunks of ``chunks`` (chunk -> value), and the separator."""
@@ -159,15 +163,19 @@ class _Packed:
 class _State:
     """Known runs and chunks; columns and lists only grow, so readers never see a gap.
 
-    ``chunks`` maps a chunk to its run's row, to ``_SEP_ROW``, or to ``_MULTI - k`` for the
-    ``k``-th chunk that is not exactly one run (its rows: ``multi_rows[multi_start[k]:][:multi_len[k]]``);
-    ``packed`` holds the same values for the short chunks.
+    ``chunks`` maps a chunk to its run's row, to ``_ODD``, to ``_SEP_ROW``, or to ``_MULTI - k``
+    for the ``k``-th chunk that is not exactly one run (its rows: ``multi_rows[multi_start[k]:][:multi_len[k]]``);
+    ``packed`` holds the same values for the short chunks, but for the latest ones (``unpacked``),
+    which it takes in bulk (copying it for each new chunk would cost more than the dict lookups).
+    The columns have room for ``capacity`` runs; the rows past the known runs are not read.
     """
 
     columns: dict[str, np.ndarray]
     runs: dict[str, int] = field(default_factory=dict)
     chunks: dict[bytes, int] = field(default_factory=lambda: {_SEP_CHUNK: _SEP_ROW})
     packed: _Packed = field(default_factory=lambda: _Packed.of({}))
+    unpacked: dict[bytes, int] = field(default_factory=dict)
+    capacity: int = 0
     multi_start: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     multi_len: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     multi_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -282,8 +290,7 @@ class RunTable:
             runs = state.runs
             new = list(dict.fromkeys(r for rs in found for r in rs if r not in runs))
             if new:
-                derived = self._derive(new)
-                state.columns = {k: np.concatenate([state.columns[k], v]) for k, v in derived.items()}
+                self._extend_columns(state, self._derive(new))
                 runs.update(zip(new, range(len(runs), len(runs) + len(new))))
             values: list[int] = []
             starts, lens, rows = [], [], []
@@ -303,5 +310,25 @@ class RunTable:
                 state.multi_rows = np.concatenate([state.multi_rows, np.array(rows, dtype=np.int64)])
                 state.multi_start = np.concatenate([state.multi_start, np.array(starts, dtype=np.int64)])
                 state.multi_len = np.concatenate([state.multi_len, np.array(lens, dtype=np.int64)])
-            state.packed = state.packed.added(dict(zip(chunks, values)))
+            state.unpacked.update((c, v) for c, v in zip(chunks, values) if len(c) <= PACKED_BYTES)
+            if len(state.unpacked) >= max(_PACK_AT_LEAST, len(state.packed) // 8):
+                state.packed = state.packed.added(state.unpacked)
+                state.unpacked = {}
             state.chunks.update(zip(chunks, values))
+
+    @staticmethod
+    def _extend_columns(state: _State, derived: dict[str, np.ndarray]) -> None:
+        """Write the columns of new runs after the known ones, growing the arrays by doubling
+        (a reader indexes only rows it knows, so rows written in place are never half-seen)."""
+        size = len(state.runs)
+        need = size + len(next(iter(derived.values()))) if derived else size
+        columns = state.columns
+        if need > state.capacity:
+            state.capacity = max(need, 2 * state.capacity, 1024)
+            columns = {}
+            for name, values in derived.items():
+                columns[name] = np.zeros((state.capacity, *values.shape[1:]), dtype=values.dtype)
+                columns[name][:size] = state.columns[name][:size]
+        for name, values in derived.items():
+            columns[name][size:need] = values
+        state.columns = columns
