@@ -89,3 +89,17 @@ def test_dask_dataframe_with_own_model_on_the_local_scheduler():
     own = Tagger.load(default_model_path())
     got = tag_dask_dataframe(dd.from_pandas(df, npartitions=2), tagger=own).compute(scheduler="sync")
     pd.testing.assert_frame_equal(got.reset_index(drop=True), tag_dataframe(df), check_dtype=False)
+
+
+def test_dask_dataframe_keeps_the_callers_detector():
+    import dask.dataframe as dd
+
+    from headline_tagger.dask import tag_dask_dataframe
+    from headline_tagger.language import LanguageDetector
+    from headline_tagger.tagger import default_tagger
+
+    df = pd.DataFrame({"title": [HEADS[i % len(HEADS)] for i in range(60)] + ["Des passeurs arrêtés à Calais"]})
+    own = Tagger(default_tagger().model, LanguageDetector(["en", "de"]))
+    got = tag_dask_dataframe(dd.from_pandas(df, npartitions=3), tagger=own).compute(scheduler="processes")
+    pd.testing.assert_frame_equal(got.reset_index(drop=True), tag_dataframe(df, tagger=own), check_dtype=False)
+    assert set(got["language"]) <= {"en", "de", "und"}

@@ -317,9 +317,37 @@ def test_two_jobs_give_identical_output(tmp_path):
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
 
 
+def test_two_jobs_tag_with_the_callers_own_model_and_detector(tmp_path, monkeypatch):
+    import tempfile
+
+    import numpy as np
+
+    from headline_tagger.language import LanguageDetector
+    from headline_tagger.model import ThemeModel
+    from headline_tagger.tagger import Tagger, default_tagger
+
+    base = default_tagger().model
+    eager = ThemeModel(themes=base.themes, vocabulary=base.vocabulary, idf=base.idf, coef=base.coef,
+                       intercept=base.intercept, calib_a=base.calib_a, calib_b=base.calib_b,
+                       thresholds=np.zeros(len(base.themes)), features=base.features, languages=base.languages)
+    tagger = Tagger(eager, LanguageDetector(["en", "de"]))
+    src = tmp_path / "in.csv"
+    src.write_text("headline\nFrontex boosts patrols\nDes passeurs arrêtés à Calais\n", encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    tag_file(src, tmp_path / "one.csv", tagger=tagger, jobs=1)
+    tag_file(src, tmp_path / "two.csv", tagger=tagger, jobs=2)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    rows = read(tmp_path / "two.csv")
+    assert [r["language"] for r in rows] == ["en", "en"]  # French is not a candidate of this detector
+    assert all(len(r["themes"].split(";")) == len(base.themes) for r in rows)  # this model gives every theme
+    assert list(scratch.iterdir()) == []  # the model copy for the processes is gone
+
+
 def test_processes_never_run_more_than_two_chunks_ahead_of_the_output():
     """With several processes, chunks are read only as results are written (memory stays flat)."""
-    from headline_tagger.io import _mapper
+    from headline_tagger.io import _mapper, _WorkerSpec
     from headline_tagger.tagger import default_tagger
 
     read = []
@@ -330,7 +358,7 @@ def test_processes_never_run_more_than_two_chunks_ahead_of_the_output():
             yield [f"Frontex patrol number {i}", "Passeurs arrêtés"]
 
     written = 0
-    for languages, _, statuses in _mapper(default_tagger(), 2, None)(chunks()):
+    for languages, _, statuses in _mapper(default_tagger(), 2, _WorkerSpec(None, None))(chunks()):
         assert len(read) - written <= 2 * 2 + 1
         assert languages == ["en", "fr"] and statuses == ["ok", "ok"]
         written += 1

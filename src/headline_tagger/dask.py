@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import glob as _glob
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import tagger as tagger_module
 from .errors import InputError
+from .language import LanguageDetector, portable_languages
 from .model import ThemeModel
 from .table import OUTPUT_COLUMNS, TagSummary, output_names, tag_dataframe
 from .tagger import Tagger, default_tagger
@@ -23,29 +25,42 @@ if TYPE_CHECKING:
 
 __all__ = ["tag_dask_dataframe", "tag_files_dask", "expand_inputs"]
 
-_taggers: dict[int, Tagger] = {}
+_taggers: dict[tuple[int, tuple[str, ...] | None], Tagger] = {}
+
+@dataclass(frozen=True)
+class Shipped:
+    """What a worker needs to rebuild the caller's tagger: the theme model (None: the bundled one)
+    and the detector's candidate languages (None: all the shipped table knows). One object, so
+    a cluster scatters it whole."""
+
+    model: ThemeModel | None
+    languages: tuple[str, ...] | None
 
 
-def _tagger_for(model: ThemeModel | None) -> Tagger:
-    """One Tagger per model per worker process (None: the bundled model, loaded by the worker)."""
-    if model is None:
+def _tagger_for(shipped: Shipped) -> Tagger:
+    """One Tagger per model and detector per worker process (loaded by the worker when bundled)."""
+    model, languages = shipped.model, shipped.languages
+    if model is None and languages is None:
         return default_tagger()
-    tagger = _taggers.get(id(model))
+    model = model if model is not None else default_tagger().model
+    tagger = _taggers.get((id(model), languages))
     if tagger is None or tagger.model is not model:
-        tagger = _taggers[id(model)] = Tagger(model)
+        detector = None if languages is None else LanguageDetector(languages)
+        tagger = _taggers[(id(model), languages)] = Tagger(model, detector)
     return tagger
 
 
-def _shipped(tagger: Tagger | None) -> ThemeModel | None:
-    """What to send to the workers: nothing for the bundled model (each worker has it installed)."""
+def _shipped(tagger: Tagger | None) -> Shipped:
+    """What to send to the workers: no model for the bundled one (each worker has it installed)."""
+    if tagger is None:
+        return Shipped(None, None)
     bundled = tagger_module._default  # the bundled tagger, if this process has loaded it
-    if tagger is None or (bundled is not None and tagger.model is bundled.model):
-        return None
-    return tagger.model
+    model = None if bundled is not None and tagger.model is bundled.model else tagger.model
+    return Shipped(model, portable_languages(tagger.detector))
 
 
-def _tag_partition(df, column: str | None, names: dict[str, str], model: ThemeModel | None):
-    return tag_dataframe(df, column, tagger=_tagger_for(model), names=names)
+def _tag_partition(df, column: str | None, names: dict[str, str], shipped: Shipped):
+    return tag_dataframe(df, column, tagger=_tagger_for(shipped), names=names)
 
 
 def tag_dask_dataframe(ddf: "dd.DataFrame", column: str | None = None, *,
@@ -58,15 +73,15 @@ def tag_dask_dataframe(ddf: "dd.DataFrame", column: str | None = None, *,
     meta = ddf._meta.copy()
     for col in OUTPUT_COLUMNS:
         meta[names[col]] = pd.Series(dtype="object")
-    model: Any = _shipped(tagger)
-    if model is not None:
+    shipped: Any = _shipped(tagger)
+    if shipped.model is not None:
         try:  # on a cluster: scattered, sent once to each worker, outside the graph
             from distributed import get_client
 
-            model = get_client().scatter(model, broadcast=True)
+            shipped = get_client().scatter(shipped, broadcast=True)
         except (ImportError, ValueError):  # local schedulers: one graph key
-            model = dask.delayed(model, pure=True)
-    return ddf.map_partitions(_tag_partition, column, names, model, meta=meta)
+            shipped = dask.delayed(shipped, pure=True)
+    return ddf.map_partitions(_tag_partition, column, names, shipped, meta=meta)
 
 
 def expand_inputs(patterns: Sequence[str]) -> list[str]:
@@ -81,10 +96,10 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     return files
 
 
-def _tag_one_file(source: str, target: str, model: ThemeModel | None, options: dict[str, Any]) -> dict[str, Any]:
+def _tag_one_file(source: str, target: str, shipped: Shipped, options: dict[str, Any]) -> dict[str, Any]:
     from .io import tag_file
 
-    return tag_file(source, target, tagger=_tagger_for(model), **options).to_dict()
+    return tag_file(source, target, tagger=_tagger_for(shipped), **options).to_dict()
 
 
 def tag_files_dask(patterns: Sequence[str], out_dir: str | os.PathLike[str], *, column: str | None = None,
@@ -112,10 +127,10 @@ def tag_files_dask(patterns: Sequence[str], out_dir: str | os.PathLike[str], *, 
     summary = TagSummary()
     try:
         with Client(scheduler or cluster) as client:
-            model = _shipped(tagger)
-            if model is not None:
-                model = client.scatter(model, broadcast=True)  # sent once to each worker
-            futures = [client.submit(_tag_one_file, f, t, model, options, pure=False)
+            shipped: Any = _shipped(tagger)
+            if shipped.model is not None:
+                shipped = client.scatter(shipped, broadcast=True)  # sent once to each worker
+            futures = [client.submit(_tag_one_file, f, t, shipped, options, pure=False)
                        for f, t in zip(files, targets)]
             for done, future in enumerate(as_completed(futures), start=1):
                 part = future.result()

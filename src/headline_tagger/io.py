@@ -14,9 +14,11 @@ import json
 import os
 import secrets
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
@@ -24,6 +26,7 @@ from typing import IO, Any
 
 from .corpus import find_column
 from .errors import InputError
+from .model import ThemeModel
 from .table import TagSummary, output_names, tag_cells, tag_dataframe
 from .tagger import Tagger, default_tagger, paused_gc
 
@@ -309,20 +312,55 @@ def _fit_row(row: list[str], width: int) -> tuple[list[str], str | None]:
 
 
 # -- tagging in worker processes ---------------------------------------------------------------
-_worker_tagger: dict[str | None, Tagger] = {}
+@dataclass(frozen=True)
+class _WorkerSpec:
+    """How a worker process rebuilds the caller's tagger: its model folder (None: the shipped
+    model) and its detector's candidate languages (None: every language of the shipped table)."""
+
+    model: str | None
+    languages: tuple[str, ...] | None
+
+    def tagger(self) -> Tagger:
+        """The tagger this spec describes (loaded once per process)."""
+        tagger = _worker_taggers.get(self)
+        if tagger is None:
+            from .language import LanguageDetector
+
+            model = default_tagger().model if self.model is None else ThemeModel.load(self.model)
+            detector = None if self.languages is None else LanguageDetector(self.languages)
+            tagger = _worker_taggers[self] = Tagger(model, detector)
+        return tagger
 
 
-def _tag_texts(cells: Sequence[object], model: str | None) -> tuple[list[str], list[str], list[str]]:
-    """Worker-side tagging of one chunk's headline cells (the model is loaded once per process)."""
-    tagger = _worker_tagger.get(model)
-    if tagger is None:
-        tagger = _worker_tagger[model] = default_tagger() if model is None else Tagger.load(model)
-    return tag_cells(cells, tagger)
+_worker_taggers: dict[_WorkerSpec, Tagger] = {}
 
 
-def _mapper(tagger: Tagger, jobs: int, model_path: str | None) -> Callable[[Iterator[list[object]]], Iterator[tuple]]:
-    """A function mapping chunks of cells to tagging results, in order, in this process or in ``jobs``."""
-    if jobs <= 1:
+def _tag_texts(cells: Sequence[object], spec: _WorkerSpec) -> tuple[list[str], list[str], list[str]]:
+    """Worker-side tagging of one chunk's headline cells."""
+    return tag_cells(cells, spec.tagger())
+
+
+@contextmanager
+def _worker_spec(tagger: Tagger, model_path: str | None) -> Iterator[_WorkerSpec]:
+    """What worker processes need to tag exactly as ``tagger`` does. A model other than the
+    shipped one is read from ``model_path`` when that is a model folder, else from a copy saved
+    for the run (pickle-free: workers never unpickle a model file)."""
+    from .language import portable_languages
+
+    languages = portable_languages(tagger.detector)
+    if tagger.model is default_tagger().model:
+        yield _WorkerSpec(None, languages)
+    elif model_path is not None and Path(model_path).is_dir():
+        yield _WorkerSpec(str(Path(model_path).resolve()), languages)
+    else:
+        with tempfile.TemporaryDirectory(prefix="headline-tagger-model-") as folder:
+            yield _WorkerSpec(str(tagger.model.save(folder)), languages)
+
+
+def _mapper(tagger: Tagger, jobs: int, spec: _WorkerSpec | None) -> Callable[[Iterator[list[object]]], Iterator[tuple]]:
+    """A function mapping chunks of cells to tagging results, in order, in this process or in
+    ``jobs`` processes that rebuild the tagger from ``spec``."""
+    if jobs <= 1 or spec is None:
         return lambda chunks: (tag_cells(c, tagger) for c in chunks)
 
     def run(chunks: Iterator[list[object]]) -> Iterator[tuple]:
@@ -331,12 +369,12 @@ def _mapper(tagger: Tagger, jobs: int, model_path: str | None) -> Callable[[Iter
         from joblib.externals.loky import get_reusable_executor
 
         executor = get_reusable_executor(max_workers=jobs)
-        ahead: deque = deque(executor.submit(_tag_texts, c, model_path) for c in islice(chunks, 2 * jobs))
+        ahead: deque = deque(executor.submit(_tag_texts, c, spec) for c in islice(chunks, 2 * jobs))
         try:
             while ahead:
                 result = ahead.popleft().result()
                 for chunk in islice(chunks, 1):
-                    ahead.append(executor.submit(_tag_texts, chunk, model_path))
+                    ahead.append(executor.submit(_tag_texts, chunk, spec))
                 yield result
         finally:
             for future in ahead:  # an error or an interrupt: drop the work not started
@@ -566,9 +604,13 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
             _run_parquet(source, tmp, column=column, chunksize=chunksize, tagger=tagger,
                          summary=summary, on_chunk=on_chunk)
         return summary
-    mapper = _mapper(tagger, jobs, model_path)
     run = _run_csv if kind == "csv" else _run_jsonl
-    with _open_binary(source) as binary, _text_output(output) as out, _big_fields(), paused_gc():
+    with ExitStack() as stack:
+        spec = stack.enter_context(_worker_spec(tagger, model_path)) if jobs > 1 else None
+        binary = stack.enter_context(_open_binary(source))
+        out = stack.enter_context(_text_output(output))
+        stack.enter_context(_big_fields())
+        stack.enter_context(paused_gc())
         run(binary, out, column=column, sep=sep, encoding=encoding, chunksize=chunksize,
-            mapper=mapper, summary=summary, on_chunk=on_chunk)
+            mapper=_mapper(tagger, jobs, spec), summary=summary, on_chunk=on_chunk)
     return summary

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from headline_tagger.errors import ModelIntegrityError
+from headline_tagger.errors import ModelError, ModelIntegrityError
 from headline_tagger.runs import RunBatch
 
 __all__ = ["UND", "LanguageDetector", "LanguageModel", "default_detector", "detect_language",
@@ -463,6 +463,11 @@ class LanguageDetector:
         """The candidate language codes, in the fixed tie-break order."""
         return self._codes
 
+    @property
+    def table(self) -> LanguageModel:
+        """The word/char table this detector reads."""
+        return self._model
+
     def detect(self, text: str) -> tuple[str, float]:
         """Return (language code, posterior score in [0, 1]); ("und", 0.0) when no letters."""
         if not isinstance(text, str):
@@ -535,6 +540,16 @@ def default_detector() -> LanguageDetector:
                 _DEFAULT_DETECTOR = LanguageDetector(model=model)
             det = _DEFAULT_DETECTOR
     return det
+
+
+def portable_languages(detector: LanguageDetector) -> tuple[str, ...] | None:
+    """What another process needs to rebuild ``detector`` from its own installed table: the
+    candidate languages (None: all of them). A detector on another table cannot travel so."""
+    shipped = default_detector()
+    if detector.table is not shipped.table:
+        raise ModelError("other processes rebuild the language detector from the shipped table; "
+                         "a detector on another table works in one process only")
+    return None if detector.languages == shipped.languages else detector.languages
 
 
 _RESTRICTED: dict[tuple[str, ...], LanguageDetector] = {}
