@@ -73,8 +73,8 @@ def _cmd_tag(args: argparse.Namespace) -> int:
     fmt = args.format or (None if args.input != "-" else "csv")
     with _progress(args, "rows") as update:
         summary = tag_file(source, output, column=args.column, sep=args.sep, encoding=args.encoding,
-                           fmt=fmt, tagger=_tagger(args), model_path=args.model, jobs=args.jobs,
-                           on_chunk=update)
+                           fmt=fmt, tagger=None if args.model is None else _tagger(args),
+                           model_path=args.model, jobs=args.jobs, on_chunk=update)
     return _report(args, summary)
 
 

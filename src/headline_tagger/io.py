@@ -357,10 +357,13 @@ def _worker_spec(tagger: Tagger, model_path: str | None) -> Iterator[_WorkerSpec
             yield _WorkerSpec(str(tagger.model.save(folder)), languages)
 
 
-def _mapper(tagger: Tagger, jobs: int, spec: _WorkerSpec | None) -> Callable[[Iterator[list[object]]], Iterator[tuple]]:
-    """A function mapping chunks of cells to tagging results, in order, in this process or in
-    ``jobs`` processes that rebuild the tagger from ``spec``."""
-    if jobs <= 1 or spec is None:
+def _mapper(tagger: Tagger | None, jobs: int,
+            spec: _WorkerSpec | None) -> Callable[[Iterator[list[object]]], Iterator[tuple]]:
+    """A function mapping chunks of cells to tagging results, in order: in this process with
+    ``tagger`` (no ``spec``), or in ``jobs`` processes that rebuild their tagger from ``spec``."""
+    if spec is None:
+        if tagger is None:
+            raise ValueError("tagging in this process needs a tagger")
         return lambda chunks: (tag_cells(c, tagger) for c in chunks)
 
     def run(chunks: Iterator[list[object]]) -> Iterator[tuple]:
@@ -592,10 +595,12 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
     chunks over that many processes (the output is identical). ``on_chunk(n_rows)`` is called after
     each chunk (for progress bars).
     """
-    if tagger is None:
-        tagger = default_tagger() if model_path is None else Tagger.load(model_path)
-    tagger.prepare_batches()  # before the output exists: an interrupt then only meets our own code
     kind = detect_format(source if isinstance(source, (str, os.PathLike)) else None, fmt)
+    shipped_only = tagger is None and model_path is None and jobs > 1 and kind != "parquet"
+    if not shipped_only:  # (processes tagging with the shipped model need nothing loaded here)
+        if tagger is None:
+            tagger = default_tagger() if model_path is None else Tagger.load(model_path)
+        tagger.prepare_batches()  # before the output exists: an interrupt then only meets our own code
     summary = TagSummary()
     if kind == "parquet":
         if not isinstance(output, (str, os.PathLike)) or str(output) == "-":
@@ -606,7 +611,8 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
         return summary
     run = _run_csv if kind == "csv" else _run_jsonl
     with ExitStack() as stack:
-        spec = stack.enter_context(_worker_spec(tagger, model_path)) if jobs > 1 else None
+        spec = (_WorkerSpec(None, None) if shipped_only
+                else stack.enter_context(_worker_spec(tagger, model_path)) if jobs > 1 else None)
         binary = stack.enter_context(_open_binary(source))
         out = stack.enter_context(_text_output(output))
         stack.enter_context(_big_fields())
