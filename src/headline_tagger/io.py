@@ -210,6 +210,8 @@ def _row_lines(rows: list[list[str]], lines: list[str], sep: str) -> list[str | 
     if len(lines) != len(rows):  # some records span lines: parse again, record by record, to see which
         again = csv.reader(lines, delimiter=sep, strict=False)
         ends = [again.line_num for _ in again]
+        if len(ends) != len(rows):  # not the same records: let the csv module write them all
+            return [None] * len(rows)
         lines = [lines[end - 1] if end - start == 1 else None for start, end in zip([0, *ends], ends)]
     last, row = lines[-1], rows[-1]
     if last is not None and (not last.endswith(_ENDS) or (row and row[-1].endswith(_ENDS))):
@@ -592,8 +594,8 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
 
     ``output`` is a path (written beside the target and renamed when complete, so an interrupted
     run leaves nothing at the target), a text stream, or None/'-' for stdout. ``jobs`` > 1 spreads
-    chunks over that many processes (the output is identical). ``on_chunk(n_rows)`` is called after
-    each chunk (for progress bars).
+    chunks over that many processes, each rebuilding ``tagger`` (the output is identical).
+    ``on_chunk(n_rows)`` is called after each chunk (for progress bars).
     """
     kind = detect_format(source if isinstance(source, (str, os.PathLike)) else None, fmt)
     shipped_only = tagger is None and model_path is None and jobs > 1 and kind != "parquet"
