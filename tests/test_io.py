@@ -238,7 +238,7 @@ def test_added_cells_holding_the_separator_are_quoted(tmp_path):
     src.write_text("headline;n\n" + "".join(f"{h};{i}\n" for i, h in enumerate(heads)), encoding="utf-8")
     out = tmp_path / "out.csv"
     tag_file(src, out, sep=";")
-    rows = list(csv.DictReader(open(out, encoding="utf-8", newline=""), delimiter=";"))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline=""), delimiter=";"))
     assert [r["headline"] for r in rows] == heads and [r["n"] for r in rows] == ["0", "1"]
     assert ";" in rows[0]["themes"] and rows[1]["themes"] == ""
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f'{heads[0]};0;en;"')

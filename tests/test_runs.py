@@ -9,7 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from headline_tagger.features import _FOLD, BOUNDARY_CHANGERS, FOLD_DELETES
-from headline_tagger.runs import COMPOSES_WITH_PREVIOUS, LONGER_LOWER, SEPARATOR, RunTable, fits
+from headline_tagger.runs import (
+    COMPOSES_WITH_PREVIOUS,
+    LONGER_LOWER,
+    SEPARATOR,
+    RunTable,
+    fits,
+)
 from headline_tagger.tagger import Tagger, default_tagger
 
 _WORD = re.compile(r"\w")

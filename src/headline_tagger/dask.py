@@ -27,8 +27,9 @@ __all__ = ["tag_dask_dataframe", "tag_files_dask", "expand_inputs"]
 
 _taggers: dict[tuple[int, tuple[str, ...] | None], Tagger] = {}
 
+
 @dataclass(frozen=True)
-class Shipped:
+class _Shipped:
     """What a worker needs to rebuild the caller's tagger: the theme model (None: the bundled one)
     and the detector's candidate languages (None: all the shipped table knows). One object, so
     a cluster scatters it whole."""
@@ -37,7 +38,7 @@ class Shipped:
     languages: tuple[str, ...] | None
 
 
-def _tagger_for(shipped: Shipped) -> Tagger:
+def _tagger_for(shipped: _Shipped) -> Tagger:
     """One Tagger per model and detector per worker process (loaded by the worker when bundled)."""
     model, languages = shipped.model, shipped.languages
     if model is None and languages is None:
@@ -50,16 +51,16 @@ def _tagger_for(shipped: Shipped) -> Tagger:
     return tagger
 
 
-def _shipped(tagger: Tagger | None) -> Shipped:
+def _shipped(tagger: Tagger | None) -> _Shipped:
     """What to send to the workers: no model for the bundled one (each worker has it installed)."""
     if tagger is None:
-        return Shipped(None, None)
+        return _Shipped(None, None)
     bundled = tagger_module._default  # the bundled tagger, if this process has loaded it
     model = None if bundled is not None and tagger.model is bundled.model else tagger.model
-    return Shipped(model, portable_languages(tagger.detector))
+    return _Shipped(model, portable_languages(tagger.detector))
 
 
-def _tag_partition(df, column: str | None, names: dict[str, str], shipped: Shipped):
+def _tag_partition(df, column: str | None, names: dict[str, str], shipped: _Shipped):
     return tag_dataframe(df, column, tagger=_tagger_for(shipped), names=names)
 
 
@@ -96,7 +97,7 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     return files
 
 
-def _tag_one_file(source: str, target: str, shipped: Shipped, options: dict[str, Any]) -> dict[str, Any]:
+def _tag_one_file(source: str, target: str, shipped: _Shipped, options: dict[str, Any]) -> dict[str, Any]:
     from .io import tag_file
 
     return tag_file(source, target, tagger=_tagger_for(shipped), **options).to_dict()
