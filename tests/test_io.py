@@ -307,6 +307,24 @@ def test_parquet_round_trip(tmp_path):
         tag_file(src, "-")
 
 
+def test_parquet_with_two_jobs_and_with_no_rows(tmp_path):
+    pytest.importorskip("pyarrow")
+    src = tmp_path / "in.parquet"
+    heads = ["Frontex boosts patrols", None, "Des passeurs arrêtés", "", "Rain again"] * 9
+    pd.DataFrame({"headline": heads, "n": range(len(heads))}).to_parquet(src, index=False)
+    tag_file(src, tmp_path / "one.parquet", chunksize=4, jobs=1)
+    tag_file(src, tmp_path / "two.parquet", chunksize=4, jobs=2)
+    one, two = pd.read_parquet(tmp_path / "one.parquet"), pd.read_parquet(tmp_path / "two.parquet")
+    pd.testing.assert_frame_equal(one, two)
+    assert one["n"].tolist() == list(range(len(heads)))
+    assert one["tag_status"].tolist()[:5] == ["ok", "empty", "ok", "empty", "ok"]
+    empty = tmp_path / "empty.parquet"
+    pd.DataFrame({"headline": pd.Series([], dtype=object), "n": pd.Series([], dtype="int64")}).to_parquet(empty)
+    tag_file(empty, tmp_path / "empty-out.parquet")
+    assert pd.read_parquet(tmp_path / "empty-out.parquet").columns.tolist() == [
+        "headline", "n", "language", "themes", "tag_status"]
+
+
 def test_two_jobs_give_identical_output(tmp_path):
     src = tmp_path / "in.csv"
     heads = ["Frontex boosts patrols", "", "Traite des êtres humains : trois interpellations", "Rain again",

@@ -494,8 +494,8 @@ def _run_jsonl(binary: IO[bytes], out: IO[str], *, column: str | None, encoding:
         raise InputError("the input is empty (no JSON lines)")
 
 
-def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: int, tagger: Tagger,
-                 summary: TagSummary, on_chunk, **_: Any) -> None:
+def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: int, mapper,
+                 summary: TagSummary, on_chunk) -> None:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -506,25 +506,36 @@ def _run_parquet(source: Any, target: Path, *, column: str | None, chunksize: in
     except (OSError, pa.ArrowInvalid) as exc:
         raise InputError(f"cannot read Parquet input {source}: {exc}") from exc
     names = output_names(reader.schema_arrow.names)
-    summary.columns = {"headline": find_column(reader.schema_arrow.names, column), **names}
-    writer = None
-    try:
+    col = find_column(reader.schema_arrow.names, column)
+    summary.columns = {"headline": col, **names}
+    pending: deque = deque()
+    state: dict[str, Any] = {}
+
+    def cells() -> Iterator[list[object]]:
         for batch in reader.iter_batches(batch_size=chunksize):
-            frame = tag_dataframe(batch.to_pandas(), column, tagger=tagger, names=names)
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            if writer is None:
-                writer = pq.ParquetWriter(target, table.schema)
-            writer.write_table(table)
-            summary.add(frame[names["language"]].tolist(), frame[names["themes"]].tolist(),
-                        frame[names["tag_status"]].tolist())
-            if on_chunk is not None:
-                on_chunk(len(frame))
-        if writer is None:  # no rows: still write the schema
-            empty = tag_dataframe(reader.schema_arrow.empty_table().to_pandas(), column, tagger=tagger, names=names)
+            frame = batch.to_pandas()
+            pending.append((frame, [None] * len(frame)))
+            yield frame[col].tolist()
+
+    def emit(frame, languages, themes, statuses) -> None:
+        frame[names["language"]], frame[names["themes"]], frame[names["tag_status"]] = languages, themes, statuses
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if "writer" not in state:
+            state["writer"] = pq.ParquetWriter(target, table.schema)
+        state["writer"].write_table(table)
+
+    try:
+        _drain(mapper(cells()), pending, emit, summary, on_chunk)
+        if "writer" not in state:  # no rows: still write the schema, with the added columns
+            import pandas as pd
+
+            empty = reader.schema_arrow.empty_table().to_pandas()
+            for name in names.values():
+                empty[name] = pd.Series(dtype="object")
             pq.write_table(pa.Table.from_pandas(empty, preserve_index=False), target)
     finally:
-        if writer is not None:
-            writer.close()
+        if "writer" in state:
+            state["writer"].close()
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -598,27 +609,27 @@ def tag_file(source: Any, output: str | os.PathLike[str] | IO[str] | None, *, co
     ``on_chunk(n_rows)`` is called after each chunk (for progress bars).
     """
     kind = detect_format(source if isinstance(source, (str, os.PathLike)) else None, fmt)
-    shipped_only = tagger is None and model_path is None and jobs > 1 and kind != "parquet"
+    if kind == "parquet" and (not isinstance(output, (str, os.PathLike)) or str(output) == "-"):
+        raise InputError("Parquet output needs a file path (-o FILE.parquet)")
+    shipped_only = tagger is None and model_path is None and jobs > 1
     if not shipped_only:  # (processes tagging with the shipped model need nothing loaded here)
         if tagger is None:
             tagger = default_tagger() if model_path is None else Tagger.load(model_path)
         tagger.prepare_batches()  # before the output exists: an interrupt then only meets our own code
     summary = TagSummary()
-    if kind == "parquet":
-        if not isinstance(output, (str, os.PathLike)) or str(output) == "-":
-            raise InputError("Parquet output needs a file path (-o FILE.parquet)")
-        with atomic_path(output) as tmp:
-            _run_parquet(source, tmp, column=column, chunksize=chunksize, tagger=tagger,
-                         summary=summary, on_chunk=on_chunk)
-        return summary
-    run = _run_csv if kind == "csv" else _run_jsonl
     with ExitStack() as stack:
         spec = (_WorkerSpec(None, None) if shipped_only
                 else stack.enter_context(_worker_spec(tagger, model_path)) if jobs > 1 else None)
+        mapper = _mapper(tagger, jobs, spec)
+        stack.enter_context(paused_gc())
+        if kind == "parquet":
+            _run_parquet(source, stack.enter_context(atomic_path(output)), column=column,  # type: ignore[arg-type]
+                         chunksize=chunksize, mapper=mapper, summary=summary, on_chunk=on_chunk)
+            return summary
         binary = stack.enter_context(_open_binary(source))
         out = stack.enter_context(_text_output(output))
         stack.enter_context(_big_fields())
-        stack.enter_context(paused_gc())
+        run = _run_csv if kind == "csv" else _run_jsonl
         run(binary, out, column=column, sep=sep, encoding=encoding, chunksize=chunksize,
-            mapper=_mapper(tagger, jobs, spec), summary=summary, on_chunk=on_chunk)
+            mapper=mapper, summary=summary, on_chunk=on_chunk)
     return summary
