@@ -108,3 +108,18 @@ def test_class_weights_for_rare_themes():
     assert _class_weight("balanced", y) == "balanced"
     assert _class_weight(None, y) is None
     assert _class_weight("sqrt_balanced", np.zeros(5)) is None  # one class only: nothing to weigh
+
+
+def test_nb_mixing_averages_plain_and_naive_bayes_scaled_weights(small_rows):
+    from headline_tagger.training import _fit_linear, _label_matrix, _nb_ratio, label_set
+
+    texts = small_rows["headline"].tolist()
+    y = _label_matrix(small_rows, label_set(small_rows))
+    fits = {mix: _fit_linear(texts, y, TrainingConfig(nb_mix=mix)) for mix in (0.0, 0.3, 1.0)}
+    plain, mixed, pure = (fits[m][1:] for m in (0.0, 0.3, 1.0))
+    np.testing.assert_allclose(mixed[0], 0.7 * plain[0] + 0.3 * pure[0], atol=1e-12)
+    np.testing.assert_allclose(mixed[1], 0.7 * plain[1] + 0.3 * pure[1], atol=1e-12)
+    assert not np.allclose(plain[0], pure[0])
+    present = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1], [0, 1, 0]], dtype=float)
+    ratio = _nb_ratio(present, np.array([1, 1, 0, 0]))
+    assert ratio[0] > 0 > ratio[1] and ratio[2] == pytest.approx(0.0)  # for, against, neutral

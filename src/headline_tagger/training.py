@@ -34,6 +34,10 @@ class TrainingConfig:
     cv_folds: int = 5
     min_threshold: float = 0.45
     seed: int = 0
+    # Share of naive-Bayes-scaled weights averaged into the plain ones (NB-LR, as in Wang and
+    # Manning's NB-SVM): 0.2 raised cross-validated F1, pair agreement, the seed and published
+    # headlines without one more false alarm on ordinary news (0.3-0.5 raised them).
+    nb_mix: float = 0.2
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
@@ -119,20 +123,41 @@ def _class_weight(kind: str | None, y: np.ndarray) -> str | dict[int, float] | N
 
 
 def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
-    """TF-IDF features and one logistic regression per theme (scikit-learn)."""
+    """TF-IDF features and one logistic regression per theme (scikit-learn).
+
+    With ``nb_mix``, a second regression per theme reads the features scaled by their naive-Bayes
+    log-count ratio for that theme, and its weights (scaled back, so they apply to the plain
+    features) are averaged into the first: still one linear scorer per theme, in the same format.
+    """
     from sklearn.linear_model import LogisticRegression
+
+    from scipy import sparse
 
     vec = make_vectorizer(config.features, config.min_df)
     x = vec.fit_transform(texts).tocsr()
+    present = (x > 0).astype(np.float64).tocsr() if config.nb_mix else None
     coef = np.zeros((y.shape[1], x.shape[1]))
     intercept = np.zeros(y.shape[1])
     for k in range(y.shape[1]):
-        clf = LogisticRegression(C=config.C, class_weight=_class_weight(config.class_weight, y[:, k]),
-                                 solver="liblinear", random_state=config.seed, max_iter=1000)
-        clf.fit(x, y[:, k])
-        coef[k] = clf.coef_[0]
-        intercept[k] = clf.intercept_[0]
+        def fit(features):
+            clf = LogisticRegression(C=config.C, class_weight=_class_weight(config.class_weight, y[:, k]),
+                                     solver="liblinear", random_state=config.seed, max_iter=1000)
+            clf.fit(features, y[:, k])
+            return clf.coef_[0], clf.intercept_[0]
+        coef[k], intercept[k] = fit(x)
+        if present is not None:
+            scale = _nb_ratio(present, y[:, k])
+            nb_coef, nb_intercept = fit(x @ sparse.diags(scale))
+            coef[k] = (1 - config.nb_mix) * coef[k] + config.nb_mix * nb_coef * scale
+            intercept[k] = (1 - config.nb_mix) * intercept[k] + config.nb_mix * nb_intercept
     return vec, coef, intercept
+
+
+def _nb_ratio(present, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive-Bayes log-count ratio of each feature for one theme (Wang and Manning's NB-SVM)."""
+    pos = alpha + np.asarray(present[y == 1].sum(axis=0)).ravel()
+    neg = alpha + np.asarray(present[y == 0].sum(axis=0)).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
 
 
 def _platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
