@@ -215,14 +215,16 @@ class RunTable:
     def split(self, texts: list[str]) -> tuple[RunBatch, list[int]]:
         """The runs of ``texts``, leaving out (and listing) the texts the shared path cannot serve."""
         odd = [i for i, upper in enumerate(map(str.isupper, texts)) if upper]
-        if _JOIN.join(texts).count(SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator
+        joined = _JOIN.join(texts)
+        if joined.count(SEPARATOR) != max(len(texts) - 1, 0):  # a text holds the separator
             odd = sorted(set(odd).union(i for i, t in enumerate(texts) if SEPARATOR in t))
         kept = list(range(len(texts)))
         if odd:
             skip = set(odd)
             kept = [i for i in kept if i not in skip]
             texts = [texts[i] for i in kept]
-        data = _encode(f" {_JOIN.join(texts)} ").translate(_BLANK_ASCII)
+            joined = _JOIN.join(texts)
+        data = _encode(f" {joined} ").translate(_BLANK_ASCII)
         starts, ends = _chunk_spans(data)
         lengths = ends - starts
         state = self._current()
