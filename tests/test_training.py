@@ -111,7 +111,12 @@ def test_class_weights_for_rare_themes():
 
 
 def test_nb_mixing_averages_plain_and_naive_bayes_scaled_weights(small_rows):
-    from headline_tagger.training import _fit_linear, _label_matrix, _nb_ratio, label_set
+    from headline_tagger.training import (
+        _fit_linear,
+        _label_matrix,
+        _nb_ratio,
+        label_set,
+    )
 
     texts = small_rows["headline"].tolist()
     y = _label_matrix(small_rows, label_set(small_rows))
@@ -123,3 +128,5 @@ def test_nb_mixing_averages_plain_and_naive_bayes_scaled_weights(small_rows):
     present = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 1], [0, 1, 0]], dtype=float)
     ratio = _nb_ratio(present, np.array([1, 1, 0, 0]))
     assert ratio[0] > 0 > ratio[1] and ratio[2] == pytest.approx(0.0)  # for, against, neutral
+    with pytest.raises(TrainingError, match="nb_mix"):
+        TrainingConfig(nb_mix=1.5)

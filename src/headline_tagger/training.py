@@ -39,6 +39,10 @@ class TrainingConfig:
     # headlines without one more false alarm on ordinary news (0.3-0.5 raised them).
     nb_mix: float = 0.2
 
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.nb_mix <= 1.0:
+            raise TrainingError(f"nb_mix is a share between 0 and 1, got {self.nb_mix}")
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict for JSON."""
         return asdict(self)
@@ -129,8 +133,6 @@ def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
     log-count ratio for that theme, and its weights (scaled back, so they apply to the plain
     features) are averaged into the first: still one linear scorer per theme, in the same format.
     """
-    from sklearn.linear_model import LogisticRegression
-
     from scipy import sparse
 
     vec = make_vectorizer(config.features, config.min_df)
@@ -139,18 +141,23 @@ def _fit_linear(texts: list[str], y: np.ndarray, config: TrainingConfig):
     coef = np.zeros((y.shape[1], x.shape[1]))
     intercept = np.zeros(y.shape[1])
     for k in range(y.shape[1]):
-        def fit(features):
-            clf = LogisticRegression(C=config.C, class_weight=_class_weight(config.class_weight, y[:, k]),
-                                     solver="liblinear", random_state=config.seed, max_iter=1000)
-            clf.fit(features, y[:, k])
-            return clf.coef_[0], clf.intercept_[0]
-        coef[k], intercept[k] = fit(x)
+        coef[k], intercept[k] = _logistic(x, y[:, k], config)
         if present is not None:
             scale = _nb_ratio(present, y[:, k])
-            nb_coef, nb_intercept = fit(x @ sparse.diags(scale))
+            nb_coef, nb_intercept = _logistic(x @ sparse.diags(scale), y[:, k], config)
             coef[k] = (1 - config.nb_mix) * coef[k] + config.nb_mix * nb_coef * scale
             intercept[k] = (1 - config.nb_mix) * intercept[k] + config.nb_mix * nb_intercept
     return vec, coef, intercept
+
+
+def _logistic(x, y: np.ndarray, config: TrainingConfig) -> tuple[np.ndarray, float]:
+    """Weights and intercept of one theme's logistic regression (scikit-learn, liblinear)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=config.C, class_weight=_class_weight(config.class_weight, y),
+                             solver="liblinear", random_state=config.seed, max_iter=1000)
+    clf.fit(x, y)
+    return clf.coef_[0], float(clf.intercept_[0])
 
 
 def _nb_ratio(present, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
