@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import tagger as tagger_module
 from .errors import InputError
-from .language import LanguageDetector, portable_languages
+from .language import portable_languages, shared_detector
 from .model import ThemeModel
 from .table import OUTPUT_COLUMNS, TagSummary, output_names, tag_dataframe
 from .tagger import Tagger, default_tagger
@@ -46,8 +46,7 @@ def _tagger_for(shipped: _Shipped) -> Tagger:
     model = model if model is not None else default_tagger().model
     tagger = _taggers.get((id(model), languages))
     if tagger is None or tagger.model is not model:
-        detector = None if languages is None else LanguageDetector(languages)
-        tagger = _taggers[(id(model), languages)] = Tagger(model, detector)
+        tagger = _taggers[(id(model), languages)] = Tagger(model, shared_detector(languages))
     return tagger
 
 

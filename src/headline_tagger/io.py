@@ -326,11 +326,10 @@ class _WorkerSpec:
         """The tagger this spec describes (loaded once per process)."""
         tagger = _worker_taggers.get(self)
         if tagger is None:
-            from .language import LanguageDetector
+            from .language import shared_detector
 
             model = default_tagger().model if self.model is None else ThemeModel.load(self.model)
-            detector = None if self.languages is None else LanguageDetector(self.languages)
-            tagger = _worker_taggers[self] = Tagger(model, detector)
+            tagger = _worker_taggers[self] = Tagger(model, shared_detector(self.languages))
         return tagger
 
 

@@ -555,15 +555,22 @@ def portable_languages(detector: LanguageDetector) -> tuple[str, ...] | None:
 _RESTRICTED: dict[tuple[str, ...], LanguageDetector] = {}
 
 
-def detect_language(text: str, languages: Sequence[str] | None = None) -> tuple[str, float]:
-    """Detect one text's language with the shared table (optionally among given codes)."""
-    if languages is None or isinstance(languages, str):  # a str is refused by the constructor
-        det = default_detector() if languages is None else LanguageDetector(languages)
-        return det.detect(text)
+def shared_detector(languages: Sequence[str] | None = None) -> LanguageDetector:
+    """A detector on the shipped table among ``languages`` (None: all of them), made once per
+    language set (up to 64 sets kept): the inverse of :func:`portable_languages`."""
+    if languages is None:
+        return default_detector()
+    if isinstance(languages, str):  # refused by the constructor, with its message
+        return LanguageDetector(languages)
     key = tuple(languages)
     det = _RESTRICTED.get(key)
     if det is None:
         det = LanguageDetector(key)
         if len(_RESTRICTED) < 64:
             _RESTRICTED[key] = det
-    return det.detect(text)
+    return det
+
+
+def detect_language(text: str, languages: Sequence[str] | None = None) -> tuple[str, float]:
+    """Detect one text's language with the shared table (optionally among given codes)."""
+    return shared_detector(languages).detect(text)

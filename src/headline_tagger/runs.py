@@ -68,11 +68,9 @@ Derive = Callable[[list[str]], dict[str, np.ndarray]]
 
 
 def fits(text: str) -> bool:
-    """Whether the shared runs give exactly the separate paths' answers for this text.
-
-    For texts joined by :data:`SEPARATOR`, ``fits(joined)`` means every text fits except
-    possibly by being in capitals throughout, which :meth:`RunTable.split` checks text by text.
-    """
+    """Whether the shared runs give exactly the separate paths' answers for this text (the rule
+    itself; :meth:`RunTable.split` applies it chunk by chunk, leaving out at least every text
+    that does not fit, which the tests check)."""
     return (not any(c in text for c in BOUNDARY_CHANGERS) and unicodedata.is_normalized("NFC", text)
             and _LOWER_IS_LOCAL not in text and not any(c in text for c in LONGER_LOWER)
             and not text.isupper())
